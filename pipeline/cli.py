@@ -1,0 +1,75 @@
+"""The command line. Heavy libraries are imported inside the commands that need them,
+so ``--help`` starts fast; errors of the package's own types become a message on stderr
+and an exit status (see :mod:`pipeline.errors`), never a traceback."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import EXIT_FAILED, InputProblems, PipelineError
+
+# command name -> (module, attribute, one-line help). Modules load only when run.
+COMMANDS = {
+    "validate": ("pipeline.commands.inspect", "validate", "Check a workbook and list every problem in it."),
+    "cards": ("pipeline.commands.inspect", "cards", "Print the indicator cards for a period."),
+    "build": ("pipeline.commands.build", "build", "Build the committee report (DOCX and/or PDF)."),
+    "commentary": ("pipeline.commands.commentary", "commentary", "Export commentary forms to officers and merge them back."),
+    "pack": ("pipeline.commands.pack", "pack", "Build the agenda pack for a meeting from its manifest."),
+    "send": ("pipeline.commands.send", "send", "Email the PDF appendices to committee members."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return [name for name in COMMANDS if self._available(name)]
+
+    @staticmethod
+    def _available(name: str) -> bool:
+        module = COMMANDS[name][0]
+        return importlib.util.find_spec(module) is not None
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS or not self._available(name):
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="committee-pipeline")
+def cli():
+    """Committee performance report pipeline.
+
+    Reads a directorate's KPI workbook, validates it, computes the indicator cards and
+    writes the formal committee report, agenda pack and member emails.
+    """
+
+
+def main(argv=None):
+    try:
+        status = cli.main(args=argv, prog_name="committee-pipeline", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_FAILED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except InputProblems as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(exc.exit_code)
+    except PipelineError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: nothing half-written was left behind.", err=True)
+        sys.exit(130)
+    sys.exit(status if isinstance(status, int) else 0)

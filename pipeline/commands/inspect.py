@@ -1,0 +1,81 @@
+"""``validate`` and ``cards``: read a workbook and say what it holds."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from pipeline.periods import parse_month
+
+
+def _period_option(value):
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+def validate(workbook):
+    """Check WORKBOOK and list every problem at once (exit status 1 if there is any)."""
+    from pipeline.workbook import read_workbook
+
+    dataset = read_workbook(workbook)  # InputProblems -> listed by the CLI edge, exit 1
+    values = sum(len(v) for v in dataset.values.values())
+    click.echo(
+        f"{workbook}: no problems found ({len(dataset.indicators)} indicators in "
+        f"{len(dataset.sections)} sections, {values} values, {len(dataset.commentary)} commentaries; "
+        f"latest period {dataset.latest_period.label if dataset.latest_period else 'none'})"
+    )
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.option("--period", callback=lambda c, p, v: _period_option(v),
+              help="Reporting month as YYYY-MM (default: the latest month with figures).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def cards(workbook, period, fmt):
+    """Print the indicator cards of WORKBOOK for one period."""
+    from pipeline.cards import cards_to_json, compute_cards
+    from pipeline.workbook import read_workbook
+
+    cardset = compute_cards(read_workbook(workbook), period)
+    if fmt == "json":
+        click.echo(json.dumps(cards_to_json(cardset), indent=2, ensure_ascii=False))
+        return
+    click.echo(render_table(cardset))
+
+
+def render_table(cardset) -> str:
+    headers = ("ID", "Indicator", "Period", "Actual", "Target", "Floor", "RAG", "Direction")
+    rows = []
+    for card in cardset.cards:
+        cur = card.current
+        if card.indicator.activity and card.range_status:
+            rating = f"{card.range_status.value} range"
+        else:
+            rating = card.rag.value if card.rag else "not rated"
+        title = card.indicator.short_title or card.indicator.title
+        rows.append((
+            card.indicator.id,
+            title if len(title) <= 48 else title[:47] + "…",
+            cur.period.label if cur else "–",
+            card.fmt(cur.actual) + (" (f)" if cur and cur.is_forecast else "") if cur else "–",
+            card.fmt(cur.target) if cur else "–",
+            card.fmt(cur.floor) if cur else "–",
+            rating,
+            card.direction.value if card.direction else "–",
+        ))
+    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
+    right = {3, 4, 5}
+
+    def line(cells):
+        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [f"Indicator cards for {cardset.period.long_label}", line(headers), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)

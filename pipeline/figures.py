@@ -1,0 +1,88 @@
+"""How a figure is rounded and written, decided once for every document and chart.
+
+A figure is rounded half away from zero (the way Excel and the council's papers round,
+not Python's round-half-to-even) to the indicator's decimal places, and every rating is
+made on that rounded figure, so a reader can check each rating from the page.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+UNITS = ("percent", "count", "rate", "currency", "days", "number")
+
+DEFAULT_DECIMALS = {
+    "percent": 1,
+    "count": 0,
+    "rate": 2,
+    "currency": 0,
+    "days": 1,
+    "number": 1,
+}
+
+UNIT_ALIASES = {
+    **{unit: unit for unit in UNITS},
+    "%": "percent",
+    "percentage": "percent",
+    "pct": "percent",
+    "number": "number",
+    "numbers": "count",
+    "count": "count",
+    "rate": "rate",
+    "ratio": "rate",
+    "currency": "currency",
+    "money": "currency",
+    "£": "currency",
+    "gbp": "currency",
+    "days": "days",
+    "day": "days",
+    "weeks": "number",
+}
+
+DASH = "–"  # shown where a figure does not exist
+
+
+def to_decimal(value) -> Decimal:
+    """An exact decimal of the number as written (``repr``), so 2.675 stays 2.675."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def round_figure(value, decimals: int) -> Decimal | None:
+    """Round half away from zero to ``decimals`` places; None stays None."""
+    if value is None:
+        return None
+    quantum = Decimal(1).scaleb(-decimals)
+    return to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_figure(value, unit: str, decimals: int, *, thousands: bool | None = None) -> str:
+    """The figure as every document and chart writes it: '73%', '24.9%', '1,249', '5.84', '£1,250'.
+
+    Counts and currency take thousands separators; the trend tables of the seeds write
+    small counts without them (1249) but the charts' axes with them (1,249): we use
+    separators everywhere so a figure reads the same in the table and on the chart.
+    """
+    if value is None:
+        return DASH
+    rounded = round_figure(value, decimals)
+    if thousands is None:
+        thousands = unit in ("count", "currency", "number", "rate", "days")
+    body = f"{abs(rounded):,.{decimals}f}" if thousands else f"{abs(rounded):.{decimals}f}"
+    sign = "-" if rounded < 0 else ""
+    if unit == "percent":
+        return f"{sign}{body}%"
+    if unit == "currency":
+        return f"{sign}£{body}"
+    return f"{sign}{body}"
+
+
+def plain_number(value: Decimal | None):
+    """A rounded Decimal as a JSON-friendly int or float (None stays None)."""
+    if value is None:
+        return None
+    if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+        return int(value)
+    return float(value)
