@@ -1,0 +1,64 @@
+"""Months, the April-March financial year, and every way an officer may write a period."""
+import datetime as dt
+
+import pytest
+
+from pipeline.periods import Month, parse_month
+
+
+@pytest.mark.parametrize("written", [
+    dt.datetime(2013, 9, 1), dt.datetime(2013, 9, 30, 14, 5), dt.date(2013, 9, 15),
+    "2013-09", "2013-9", "2013-09-30", "Sep-13", "sep-13", "Sep 13", "Sep 2013", "Sept-13",
+    "September 2013", "09/2013", " Sep-13 ", "Sep/13", Month(2013, 9),
+])
+def test_every_accepted_way_of_writing_september_2013(written):
+    assert parse_month(written) == Month(2013, 9)
+
+
+@pytest.mark.parametrize("written", [
+    "2013-13", "2013-00", "Sepp-13", "Foo 2013", "13-Sep", "2013", "", "September", 41518, 2013.0, None, True,
+])
+def test_what_is_not_a_month_is_refused_with_a_readable_message(written):
+    with pytest.raises(ValueError) as exc:
+        parse_month(written)
+    assert "not a month" in str(exc.value)
+
+
+def test_labels_as_the_seeds_write_them():
+    m = Month(2013, 9)
+    assert (m.iso, m.label, m.long_label, str(m)) == ("2013-09", "Sep-13", "September 2013", "2013-09")
+    assert Month(2014, 1).label == "Jan-14"
+
+
+@pytest.mark.parametrize("month, fy, start, end, quarter, quarter_start", [
+    (Month(2013, 4), "2013-14", Month(2013, 4), Month(2014, 3), 1, Month(2013, 4)),
+    (Month(2013, 6), "2013-14", Month(2013, 4), Month(2014, 3), 1, Month(2013, 4)),
+    (Month(2013, 7), "2013-14", Month(2013, 4), Month(2014, 3), 2, Month(2013, 7)),
+    (Month(2013, 9), "2013-14", Month(2013, 4), Month(2014, 3), 2, Month(2013, 7)),
+    (Month(2013, 12), "2013-14", Month(2013, 4), Month(2014, 3), 3, Month(2013, 10)),
+    (Month(2014, 1), "2013-14", Month(2013, 4), Month(2014, 3), 4, Month(2014, 1)),
+    (Month(2014, 3), "2013-14", Month(2013, 4), Month(2014, 3), 4, Month(2014, 1)),
+    (Month(2013, 3), "2012-13", Month(2012, 4), Month(2013, 3), 4, Month(2013, 1)),
+    (Month(1999, 12), "1999-00", Month(1999, 4), Month(2000, 3), 3, Month(1999, 10)),
+])
+def test_financial_year_runs_april_to_march(month, fy, start, end, quarter, quarter_start):
+    assert month.financial_year == fy
+    assert (month.fy_start, month.fy_end) == (start, end)
+    assert month.fy_quarter == quarter
+    assert month.quarter_start == quarter_start
+
+
+def test_month_arithmetic_and_order_cross_year_ends():
+    assert Month(2013, 12) + 1 == Month(2014, 1)
+    assert Month(2014, 1) - 1 == Month(2013, 12)
+    assert Month(2013, 9) - 11 == Month(2012, 10)
+    assert Month(2012, 12) < Month(2013, 1) < Month(2013, 2)
+    assert sorted([Month(2013, 1), Month(2012, 12)]) == [Month(2012, 12), Month(2013, 1)]
+    assert Month.from_index(Month(2013, 9).index) == Month(2013, 9)
+
+
+def test_month_rejects_impossible_values():
+    with pytest.raises(ValueError):
+        Month(2013, 13)
+    with pytest.raises(ValueError):
+        Month(2013, 0)
