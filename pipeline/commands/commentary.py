@@ -1,0 +1,68 @@
+"""``commentary export`` and ``commentary import``: officers' commentary forms out and back in.
+
+The workflow is described step by step in docs/commentary.md.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import click
+
+from pipeline.periods import parse_month
+
+
+def _period_option(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.group()
+def commentary():
+    """Export commentary forms to officers and merge the returned forms into the master."""
+
+
+@commentary.command("export")
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.option("--period", callback=_period_option, metavar="YYYY-MM",
+              help="Reporting month (default: the workbook's report period, else its latest month).")
+@click.option("--by", "by", type=click.Choice(["owner", "division"]), default="owner", show_default=True,
+              help="One form per officer (indicators.owner) or per division.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the forms into.")
+def export_cmd(workbook, period, by, out):
+    """Write one commentary form (.xlsx) per officer or division from WORKBOOK."""
+    from pipeline.commentary_forms import export_forms
+
+    paths = export_forms(workbook, out, period=period, by=by, now=_dt.datetime.now())
+    click.echo(f"Wrote {len(paths)} commentary {'form' if len(paths) == 1 else 'forms'} to {out}:")
+    for path in paths:
+        click.echo(f"  {path.name}")
+
+
+@commentary.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--into", "master", required=True, type=click.Path(dir_okay=False),
+              help="The master workbook the forms were exported from.")
+@click.option("--period", callback=_period_option, metavar="YYYY-MM",
+              help="Reporting month the forms are for (default: as for export).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+def import_cmd(files, master, period, dry_run):
+    """Merge returned commentary forms FILE... into the master workbook.
+
+    Exit status 1, with nothing written, if any file is refused or two files (or a file
+    and the master) changed the same commentary differently.
+    """
+    from pipeline.commentary_merge import apply_import, plan_import
+
+    plan = plan_import(master, list(files), period)
+    click.echo(plan.report())
+    if dry_run:
+        click.echo("Dry run: nothing was written." if plan.changes else "Dry run.")
+        return
+    backup = apply_import(plan, _dt.datetime.now())
+    if backup is not None:
+        click.echo(f"Backed up the master to {backup}; wrote {master}.")
