@@ -379,6 +379,14 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
     return out
 
 
+def _read_period(sheet: str, raw: RawRow, col: _Collector) -> Month | None:
+    """A row's period, with one problem for a blank cell (not "is blank" and "is not a month")."""
+    if raw.value("period") is None:
+        col.add(sheet, raw.number, "period", "is blank")
+        return None
+    return col.read(sheet, raw, "period", cells.read_month)
+
+
 def _read_distance(value):
     """tolerance and band_width: a distance in the indicator's own units (percentage points
     for percentages), so 0.5 means half a point and "2%" means two points."""
@@ -410,9 +418,7 @@ def _values(rows: list[RawRow], by_id: dict[str, Indicator], declared: set[str],
             col.add(sheet, raw.number, "indicator_id",
                     f'"{ident}" is not an indicator on the indicators sheet{suggestion}')
         unit = indicator.unit if indicator else None
-        period = col.read(sheet, raw, "period", cells.read_month)
-        if raw.value("period") is None:
-            col.add(sheet, raw.number, "period", "is blank")
+        period = _read_period(sheet, raw, col)
         measures = {c: col.read(sheet, raw, c, cells.read_measure, raw.fmt(c), unit) for c in MEASURE_COLUMNS}
         numerator = col.read(sheet, raw, "numerator", cells.read_number)
         denominator = col.read(sheet, raw, "denominator", cells.read_number)
@@ -467,9 +473,7 @@ def _commentary(rows: list[RawRow], by_id, declared: set[str], col: _Collector) 
         if ident not in declared:
             col.add(sheet, raw.number, "indicator_id",
                     "is blank" if not ident else f'"{ident}" is not an indicator on the indicators sheet')
-        period = col.read(sheet, raw, "period", cells.read_month)
-        if raw.value("period") is None:
-            col.add(sheet, raw.number, "period", "is blank")
+        period = _read_period(sheet, raw, col)
         text = cells.read_multiline(raw.value("text"))
         updated = col.read(sheet, raw, "updated", cells.read_datetime)
         if ident not in by_id or period is None or not text:
@@ -488,7 +492,7 @@ def _narrative(rows: list[RawRow], col: _Collector) -> list[Narrative]:
     out = []
     for raw in rows:
         section = cells.read_text(raw.value("section"))
-        period = col.read(sheet, raw, "period", cells.read_month)
+        period = _read_period(sheet, raw, col)
         text = cells.read_multiline(raw.value("text"))
         placement = cells.read_text(raw.value("placement")).lower() or "before"
         if placement not in ("before", "after"):
