@@ -42,7 +42,7 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
     head = f"{kind} of {spec.title}, {span}"
     if compared:
         head += ", " + "; ".join(compared)
-    sentences = [head + "."]
+    sentences = [head.rstrip(".") + "."]
     points = [i for i, v in enumerate(actual.values) if v is not None] if actual else []
     if not points:
         sentences.append("No values are available for these periods.")

@@ -1,0 +1,74 @@
+"""Cards + report fields + commentary -> the one :class:`~pipeline.document.Document`.
+
+The cover report (portrait) comes first, then the appendices (landscape): the business
+plan exception report when there are delayed or cancelled actions, then one appendix per
+section in the workbook's order. Both renderers read only the result, so the DOCX and
+the PDF carry the same facts and the same formatted figures.
+"""
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+from pipeline.assemble_appendix import business_plan_part, section_part
+from pipeline.assemble_common import Wording, load_wording, long_date
+from pipeline.assemble_cover import AppendixRef, cover_part
+from pipeline.cards import CardSet
+from pipeline.document import Document
+from pipeline.rating import Rag
+from pipeline.tables import Dataset
+
+
+def build_document(dataset: Dataset, cardset: CardSet, template: str | Path | None = None) -> Document:
+    wording = load_wording(dataset, cardset, template)
+    letters = iter(string.ascii_uppercase)
+    appendices: list[AppendixRef] = []
+    parts = []
+    exceptions = [item for item in dataset.business_plan if item.is_exception]
+    if exceptions:
+        letter = next(letters)
+        appendices.append(AppendixRef(letter, wording.text("business_plan", "bullet", appendix=letter),
+                                      f"appendix-{letter.lower()}"))
+        parts.append(business_plan_part(exceptions, letter, wording))
+    for section in cardset.sections:
+        cards = cardset.section(section)
+        if not cards:
+            continue
+        letter = next(letters)
+        appendices.append(AppendixRef(letter, wording.text("bullets", "section", appendix=letter, section=section),
+                                      f"appendix-{letter.lower()}"))
+        parts.append(section_part(section, letter, cards, cardset, dataset, wording))
+    cover = cover_part(dataset, cardset, wording, appendices)
+    report = dataset.report
+    meeting = long_date(report.meeting_date)
+    footer = " – ".join(x for x in (report.committee, meeting) if x)
+    return Document(
+        title=report.report_title or report.subject,
+        subject=report.subject,
+        author=report.directorate or (report.from_lines[0] if report.from_lines else ""),
+        parts=(cover, *parts),
+        keywords=tuple(k for k in ("performance dashboard", report.directorate, report.committee,
+                                   cardset.period.long_label) if k),
+        classification=report.classification,
+        footer_text=footer,
+        date=report.date.isoformat(),
+        meta={"warnings": tuple(document_warnings(dataset, cardset)), "period": cardset.period.iso,
+              "wording": wording.source},
+    )
+
+
+def document_warnings(dataset: Dataset, cardset: CardSet) -> list[str]:
+    """What an officer should look at before the report goes out (``build --strict`` stops on these)."""
+    out = []
+    for card in cardset.cards:
+        ind = card.indicator
+        if card.current is None:
+            out.append(f"{ind.id}: no figure at or before {cardset.period.label}")
+        elif card.current.period != cardset.period and ind.data_period.value not in ("quarter", "annual"):
+            out.append(f"{ind.id}: latest figure is for {card.current.period.label}, not {cardset.period.label}")
+        if card.rag == Rag.RED and card.commentary is None:
+            out.append(f"{ind.id}: rated RED but has no commentary for {cardset.period.label}")
+    return out
+
+
+__all__ = ["build_document", "Wording"]
