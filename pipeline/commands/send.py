@@ -1,0 +1,205 @@
+"""``send``: e-mail a meeting's papers to the committee's members (see docs/send.md).
+
+Everything that can be checked is checked before the first message goes: the manifest, the
+members list, that every document exists, and that no single document is too large for the
+size limit. Then either ``--dry-run`` writes each message as an .eml file for review, or the
+messages are sent over SMTP (STARTTLS + AUTH), each result recorded in the meeting's send log.
+
+Exit status: 0 everyone on the committee has their papers; 1 someone could not be reached
+(no valid address, or the server refused them); 3 the run stopped (connection lost, server
+unusable) or a message failed temporarily -- re-running sends only what did not go.
+"""
+from __future__ import annotations
+
+import re
+
+import click
+
+from pipeline.errors import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS, PipelineError
+
+DEFAULT_PASSWORD_ENV = "PIPELINE_SMTP_PASSWORD"  # = pipeline.mail_send.DEFAULT_PASSWORD_ENV
+DRY_RUN_SENDER = "Democratic Services <democratic.services@example.org>"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]i?[bB]?|[bB])?\s*$")
+
+
+def parse_size(ctx, param, value) -> int:
+    if isinstance(value, int):
+        return value
+    m = _SIZE.match(str(value))
+    if not m:
+        raise click.BadParameter(f"{value!r} is not a size (write it as 10MB, 500KB or a number of bytes)")
+    number, unit = float(m.group(1)), (m.group(2) or "b").lower()
+    scale = {"k": 1024, "m": 1024 * 1024}.get(unit[0], 1)
+    size = int(number * scale)
+    if size < 64 * 1024:
+        raise click.BadParameter("must be at least 64KB (a message carries headers and a covering note too)")
+    return size
+
+
+@click.command()
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("--members", "members_csv", required=True, type=click.Path(dir_okay=False),
+              help="MEMBERS.csv: name, email, role, committees (see docs/send.md).")
+@click.option("--dry-run", is_flag=True,
+              help="Write each message as an .eml file under OUTPUT-DIR/outbox/<meeting>/ and send nothing.")
+@click.option("--smtp-host", help="Mail server to send through (STARTTLS and authentication are required).")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), default=587, show_default=True)
+@click.option("--smtp-user", help="User name for the mail server.")
+@click.option("--password-env", default=DEFAULT_PASSWORD_ENV, show_default=True,
+              help="Name of the environment variable holding the SMTP password.")
+@click.option("--smtp-ca-file", type=click.Path(dir_okay=False, exists=True),
+              help="Extra CA certificate (PEM) to trust for the mail server.")
+@click.option("--from", "sender", envvar="PIPELINE_MAIL_FROM",
+              help='Sender, e.g. "Democratic Services <democratic.services@council.gov.uk>" '
+                   "(default: $PIPELINE_MAIL_FROM, else the manifest's contact e-mail).")
+@click.option("--max-size", default="10MB", show_default=True, callback=parse_size,
+              help="Largest message, as encoded; larger sets of papers are split into numbered parts.")
+@click.option("--attach", type=click.Choice(["appendices", "pack"]), default="appendices", show_default=True,
+              help="Attach each document as its own PDF, or the built agenda pack.")
+@click.option("--output-dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Where the outbox (dry run) and the send log live.")
+@click.pass_context
+def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, password_env, smtp_ca_file,
+         sender, max_size, attach, output_dir):
+    """Email the papers of the meeting in MANIFEST to the committee's members: one message
+    per member (split into numbered parts over the size limit), exempt papers to committee
+    members only."""
+    from pipeline.mail_compose import plan_mailing
+    from pipeline.members import read_members
+    from pipeline.manifest import read_manifest
+
+    if dry_run == bool(smtp_host):
+        raise click.UsageError("give either --dry-run or --smtp-host (with --smtp-user) to send for real")
+    if smtp_host and not smtp_user:
+        raise click.UsageError("--smtp-user is required to send: the server must authenticate us")
+
+    problems = []
+    try:
+        manifest_data = read_manifest(manifest)
+    except PipelineError as exc:
+        problems.append(exc)
+    try:
+        members = read_members(members_csv)
+    except PipelineError as exc:
+        problems.append(exc)
+    if problems:  # show both files' problems at once
+        for exc in problems[:-1]:
+            click.echo(exc.report() if hasattr(exc, "report") else f"Error: {exc}", err=True)
+        raise problems[-1]
+
+    if not sender:
+        if manifest_data.email:
+            sender = f"{manifest_data.contact or 'Democratic Services'} <{manifest_data.email}>"
+        elif dry_run:
+            sender = DRY_RUN_SENDER
+        else:
+            raise click.UsageError("give the sender with --from (or PIPELINE_MAIL_FROM, or email in the manifest)")
+
+    meeting = _meeting(manifest_data, attach, output_dir)
+    plan = plan_mailing(meeting, members, sender, max_size)
+    _report_plan(plan, manifest_data, members)
+
+    if dry_run:
+        status = _dry_run(plan, output_dir)
+    else:
+        from pipeline.mail_send import SmtpSettings
+
+        settings = SmtpSettings(host=smtp_host, port=smtp_port, user=smtp_user, password_env=password_env,
+                                ca_file=smtp_ca_file)
+        status = _send(plan, settings, output_dir)
+    ctx.exit(status)
+
+
+def _meeting(manifest_data, attach: str, output_dir: str):
+    from pipeline.mail_compose import meeting_from_manifest
+
+    return meeting_from_manifest(manifest_data, built_pdf=None) if attach == "appendices" else \
+        _pack_meeting(manifest_data, output_dir)
+
+
+def _pack_meeting(manifest_data, output_dir):
+    raise PipelineError("--attach pack is not available yet: the agenda pack's output location "
+                        "is not settled; use --attach appendices")
+
+
+def _report_plan(plan, manifest_data, members) -> None:
+    meeting = plan.meeting
+    on_committee = [r for r in plan.recipients]
+    messages = plan.messages
+    click.echo(f"{meeting.committee}, {meeting.long_date}: {len(on_committee)} on the members list for this "
+               f"committee, {len(messages)} message{'s' if len(messages) != 1 else ''} "
+               f"(limit {plan.max_size / 1048576:.1f} MB each)")
+    # The manifest's membership and the members list should agree; say where they do not.
+    listed = {" ".join(m.name.split()).casefold() for m in members if m.sits_on(meeting.committee)}
+    for name in manifest_data.members:
+        if " ".join(name.split()).casefold() not in listed:
+            click.echo(f"  note: {name} is a member in the manifest but not on the members list "
+                       "for this committee, so will not be sent the papers", err=True)
+
+
+def _unreachable_lines(plan) -> list[str]:
+    return [f"  {r.member.name} (members list row {r.member.row}): {r.not_sent}" for r in plan.unreachable]
+
+
+def _dry_run(plan, output_dir: str) -> int:
+    from pathlib import Path
+
+    from pipeline.atomic import write_bytes
+    from pipeline.mail_compose import WIRE, build_message, slugify
+
+    folder = Path(output_dir) / "outbox" / plan.meeting.key
+    written = []
+    for number, planned in enumerate(plan.messages, start=1):
+        msg = build_message(plan.meeting, planned, plan.sender, check_size=plan.max_size)
+        name = f"{number:03d}-{slugify(planned.recipient.name)}"
+        if planned.parts > 1:
+            name += f"-part-{planned.part}-of-{planned.parts}"
+        written.append(write_bytes(folder / f"{name}.eml", msg.as_bytes(policy=WIRE)))
+    keep = {p.name for p in written}
+    if folder.is_dir():  # messages left from an earlier dry run would mislead the reviewer
+        for stale in folder.glob("*.eml"):
+            if stale.name not in keep:
+                stale.unlink()
+    click.echo(f"Dry run: wrote {len(written)} message{'s' if len(written) != 1 else ''} to {folder}/ "
+               "for review; nothing was sent.")
+    unreachable = _unreachable_lines(plan)
+    if unreachable:
+        click.echo(f"NOT SENDABLE to {len(unreachable)} committee recipient(s):", err=True)
+        click.echo("\n".join(unreachable), err=True)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _send(plan, settings, output_dir: str) -> int:
+    from pipeline.mail_send import deliver
+    from pipeline.send_log import SendLog, log_path
+
+    log = SendLog(log_path(output_dir, plan.meeting.key))
+    if log.damaged_lines:
+        click.echo(f"  note: ignored damaged line(s) {', '.join(map(str, log.damaged_lines))} of {log.path} "
+                   "(a run was interrupted while writing)", err=True)
+    report = deliver(plan, settings, log, progress=lambda text: click.echo(f"  {text}"))
+
+    click.echo(f"Sent {len(report.sent)} message(s); {len(report.already_sent)} already sent earlier "
+               f"(not sent again). Send log: {log.path}")
+    for planned in report.changed_since_sent:
+        click.echo(f"  note: {planned.recipient.name} (part {planned.part}) was sent different attachments "
+                   "earlier; the papers have changed since and were NOT re-sent", err=True)
+    status = EXIT_OK
+    unreachable = _unreachable_lines(plan)
+    if unreachable or report.refused:
+        status = EXIT_PROBLEMS
+        click.echo(f"NOT SENT to {len(unreachable) + len(report.refused)} recipient(s) (fix and re-run):", err=True)
+        click.echo("\n".join(unreachable), err=True) if unreachable else None
+        for planned, detail in report.refused:
+            click.echo(f"  {planned.recipient.name} <{planned.recipient.email}>: refused by the server: {detail}",
+                       err=True)
+    if report.failed or report.connection_lost:
+        status = EXIT_FAILED
+        for planned, detail in report.failed:
+            click.echo(f"  FAILED {planned.recipient.name} <{planned.recipient.email}>: {detail}", err=True)
+        if report.not_attempted:
+            click.echo(f"  {len(report.not_attempted)} message(s) were not attempted after the connection "
+                       "was lost.", err=True)
+        click.echo("Re-run the same command to send only the messages that did not go.", err=True)
+    return status
