@@ -1,0 +1,66 @@
+"""The PDF's only fonts: the bundled Liberation Sans family (metric-compatible with
+Arial, SIL OFL), registered with ReportLab and embedded (subset) in every PDF.
+
+No standard-14 font is ever used: every style, table and the canvas's initial font
+name the family below, so ``pdffonts`` lists only embedded Liberation Sans subsets.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+FONT_DIR = Path(__file__).with_name("fonts")
+
+REGULAR = "LiberationSans"
+BOLD = "LiberationSans-Bold"
+ITALIC = "LiberationSans-Italic"
+BOLD_ITALIC = "LiberationSans-BoldItalic"
+
+_FILES = {
+    REGULAR: "LiberationSans-Regular.ttf",
+    BOLD: "LiberationSans-Bold.ttf",
+    ITALIC: "LiberationSans-Italic.ttf",
+    BOLD_ITALIC: "LiberationSans-BoldItalic.ttf",
+}
+
+
+@lru_cache(maxsize=None)
+def register_fonts() -> str:
+    """Register the four faces and the family mapping (so <b>/<i> in paragraphs pick
+    the right face). Idempotent; returns the family's base font name."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for name, filename in _FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+    addMapping(REGULAR, 0, 0, REGULAR)
+    addMapping(REGULAR, 1, 0, BOLD)
+    addMapping(REGULAR, 0, 1, ITALIC)
+    addMapping(REGULAR, 1, 1, BOLD_ITALIC)
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
+    return REGULAR
+
+
+def face(bold: bool = False, italic: bool = False) -> str:
+    if bold and italic:
+        return BOLD_ITALIC
+    if bold:
+        return BOLD
+    if italic:
+        return ITALIC
+    return REGULAR
+
+
+@lru_cache(maxsize=None)
+def _covered(name: str) -> frozenset[int]:
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+
+
+def missing_glyphs(text: str, bold: bool = False, italic: bool = False) -> set[str]:
+    """Characters of ``text`` the face cannot draw (they would print as empty boxes)."""
+    covered = _covered(face(bold, italic))
+    return {ch for ch in text if not ch.isspace() and ord(ch) not in covered}

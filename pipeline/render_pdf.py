@@ -1,0 +1,571 @@
+"""The committee report as PDF (ReportLab platypus), from the one document model.
+
+Design
+------
+* ``render_pdf(document, path, images)`` is the only entry point. It builds a platypus
+  story from the :class:`~pipeline.document.Document` (no computation here: every figure
+  is already a formatted string in the model), lays it out twice (the first pass counts
+  the pages for "Page X of Y" and finds the page of each heading for the appendix
+  contents list), then post-processes the bytes with pikepdf for metadata (document
+  dates from ``Document.date``, XMP, deterministic file ID) and writes them atomically.
+* Fonts: only the bundled Liberation Sans family (``pdf_fonts``), embedded; the canvas's
+  initial font is set to it too, so no standard-14 font appears anywhere.
+* Layout: one page template per :class:`Part`, in the part's orientation
+  (``pdf_styles.GEOMETRY``); ``NextPageTemplate`` + ``PageBreak`` between parts. Page
+  furniture (running header ``Part.running_header``, footer ``Document.footer_text`` and
+  "Page X of Y", rules) is drawn only in :func:`_draw_furniture`, the page templates'
+  ``onPage`` callback, between ``begin_artifact``/``end_artifact`` canvas hooks. The
+  footer's baseline is 14 mm above the bottom edge: the agenda pack stamps its own
+  "Page N" below that.
+* Structure for the next issue (tagged PDF/UA-1): every flowable the story contains is
+  made by :func:`pipeline.pdf_flowables.mark` and carries ``role`` (H1-H3, P, Caption,
+  L/LI, Table, TH with scope, TD, Figure with ``alt``, Artifact) and ``struct_attrs``
+  (row/column of cells, links of a paragraph, anchors). Drawing a marked flowable is
+  bracketed by ``canvas.begin_marked``/``end_marked``; lists and parts are opened/closed
+  by ``StructBegin``/``StructEnd``; table backgrounds and grid lines are artifacts. The
+  :class:`~pipeline.pdf_flowables.ReportCanvas` records the events (tests read them);
+  tagging replaces the recording with BDC/EMC + MCIDs and writes the structure tree.
+  Repeated header rows on continuation pages are the same cell objects drawn again:
+  the tagger should mark every draw of a TH after its first as an artifact.
+* Reproducible: ReportLab's invariant mode, no 'now' anywhere, dates from the model,
+  pikepdf's deterministic ID: the same inputs give a byte-identical file.
+"""
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+from pipeline.atomic import write_bytes
+from pipeline.document import (
+    BulletList,
+    Cell,
+    ChartSpec,
+    Document,
+    Figure,
+    Heading,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Part,
+    Rule,
+    Run,
+    Table,
+    plain_text,
+    walk,
+)
+from pipeline.errors import OutputError
+
+PRODUCER = "committee-pipeline PDF renderer"
+CONTENTS_TITLE = "Contents"
+
+
+# ---------------------------------------------------------------------------- entry point
+def render_pdf(document: Document, path: str | os.PathLike, images: Mapping[ChartSpec, bytes]) -> None:
+    """Write ``document`` as a PDF at ``path`` (atomically). ``images`` holds each
+    Figure's chart as PNG bytes (200 dpi), the same bytes the DOCX embeds."""
+    write_bytes(path, pdf_bytes(document, images))
+
+
+def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: list | None = None) -> bytes:
+    """The finished PDF. ``events``, if given, receives the structure events the final
+    layout pass recorded (role of every drawn element, per page)."""
+    _check_inputs(document, images)
+    first = _layout(document, images, _PassInfo())
+    final = _layout(document, images, _PassInfo(total_pages=first.pages, anchor_pages=first.anchor_pages))
+    if final.pages != first.pages:  # the contents page numbers cannot change the flow
+        raise OutputError("PDF layout did not settle (page count changed between passes)")
+    if events is not None:
+        events.extend(final.events)
+    return _finish(final.data, document)
+
+
+# ---------------------------------------------------------------------------- checks
+def _check_inputs(document: Document, images: Mapping[ChartSpec, bytes]) -> None:
+    from pipeline.pdf_fonts import missing_glyphs
+
+    missing: set[str] = set()
+    for text, bold, italic in _texts(document):
+        missing |= missing_glyphs(text, bold, italic)
+    if missing:
+        shown = ", ".join(f"{ch!r} U+{ord(ch):04X}" for ch in sorted(missing))
+        raise OutputError(f"the report's font (Liberation Sans) cannot draw: {shown}")
+    absent = [f.chart.title for part in document.parts for f in walk(part.blocks)
+              if isinstance(f, Figure) and f.chart not in images]
+    if absent:
+        raise OutputError("no chart image for: " + "; ".join(absent))
+
+
+def _texts(document: Document):
+    yield document.footer_text, False, False
+    for part in document.parts:
+        yield part.running_header, False, False
+        for block in walk(part.blocks):
+            if isinstance(block, Heading):
+                yield block.text, True, False
+            elif isinstance(block, Paragraph):
+                yield from ((r.text, r.bold, r.italic or block.style == "quote") for r in block.content)
+            elif isinstance(block, BulletList):
+                for item in block.items:
+                    yield from ((r.text, r.bold, r.italic) for r in item)
+            elif isinstance(block, Table):
+                for row in block.header_rows + block.rows:
+                    for cell in row:
+                        for r in cell.content:
+                            yield r.text, r.bold or cell.bold or cell.header or cell.rag is not None, r.italic
+            elif isinstance(block, Figure):
+                yield block.caption, False, True
+
+
+# ---------------------------------------------------------------------------- layout
+@dataclass
+class _PassInfo:
+    total_pages: int | None = None
+    anchor_pages: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Layout:
+    data: bytes
+    pages: int
+    anchor_pages: dict[str, int]
+    events: list
+
+
+def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassInfo) -> _Layout:
+    from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
+    from reportlab.platypus import PageBreak as RLPageBreak
+
+    from pipeline.pdf_flowables import ReportCanvas, StructBegin, StructEnd
+    from pipeline.pdf_fonts import REGULAR, register_fonts
+    from pipeline.pdf_styles import GEOMETRY
+
+    register_fonts()
+    buffer = io.BytesIO()
+    templates = []
+    story: list = []
+    builder = _StoryBuilder(document, images, info)
+    for index, part in enumerate(document.parts):
+        geometry = GEOMETRY[part.orientation]
+        frame = Frame(
+            geometry.left, geometry.bottom, geometry.frame_width, geometry.frame_height,
+            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"frame{index}",
+        )
+        templates.append(PageTemplate(
+            id=f"part{index}", frames=[frame], pagesize=geometry.size,
+            onPage=_furniture_callback(document, part, geometry, info),
+        ))
+        if index:
+            story += [NextPageTemplate(f"part{index}"), RLPageBreak()]
+        story.append(StructBegin("Sect", title=part.title, anchor=part.anchor))
+        story += builder.part(part, geometry)
+        story.append(StructEnd("Sect"))
+
+    first = GEOMETRY[document.parts[0].orientation] if document.parts else GEOMETRY["portrait"]
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=first.size,
+        pageTemplates=templates,
+        title=document.title,
+        author=document.author,
+        subject=document.subject,
+        keywords=list(document.keywords),
+        creator=document.author,
+        producer=PRODUCER,
+        lang=document.language,
+        displayDocTitle=1,
+        invariant=1,
+        initialFontName=REGULAR,
+        initialFontSize=10,
+        pageCompression=1,
+    )
+    doc.build(story, canvasmaker=ReportCanvas)
+    canvas = doc.canv
+    return _Layout(buffer.getvalue(), canvas.getPageNumber() - 1, dict(canvas.anchor_pages), list(canvas.structure))
+
+
+def _furniture_callback(document: Document, part: Part, geometry, info: _PassInfo):
+    def on_page(canvas, doc):
+        _draw_furniture(canvas, document, part, geometry, canvas.getPageNumber(), info.total_pages)
+
+    return on_page
+
+
+def _draw_furniture(canvas, document: Document, part: Part, geometry, page: int, total: int | None) -> None:
+    """All page furniture, in one place, as artifacts."""
+    from pipeline.pdf_fonts import REGULAR
+    from pipeline.pdf_styles import FURNITURE_TEXT, MM, RULE, hex_colour
+
+    width = geometry.size[0]
+    left, right = geometry.left, width - geometry.right
+    hook = getattr(canvas, "begin_artifact", None)
+    canvas.saveState()
+    if hook:
+        canvas.begin_artifact("Pagination")
+    canvas.setFont(REGULAR, 8)
+    canvas.setFillColor(hex_colour(FURNITURE_TEXT))
+    canvas.setStrokeColor(hex_colour(RULE))
+    canvas.setLineWidth(0.5)
+    if part.running_header:
+        canvas.drawString(left, geometry.header_baseline, part.running_header)
+        canvas.line(left, geometry.header_baseline - 2 * MM, right, geometry.header_baseline - 2 * MM)
+    footer = geometry.footer_baseline
+    canvas.line(left, footer + 4 * MM, right, footer + 4 * MM)
+    if document.footer_text:
+        canvas.drawString(left, footer, document.footer_text)
+    canvas.drawRightString(right, footer, f"Page {page} of {total if total else page}")
+    if hook:
+        canvas.end_artifact()
+    canvas.restoreState()
+
+
+# ---------------------------------------------------------------------------- story
+class _StoryBuilder:
+    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes], info: _PassInfo):
+        from pipeline.pdf_styles import styles
+
+        self.document = document
+        self.images = images
+        self.info = info
+        self.styles = styles()
+        self._auto_anchor = 0
+
+    # -- parts ------------------------------------------------------------------
+    def part(self, part: Part, geometry) -> list:
+        self.width = geometry.frame_width
+        self.geometry = geometry
+        story: list = []
+        blocks = part.blocks
+        contents = self.contents(part) if part.orientation == "landscape" and not _has_contents(blocks) else []
+        story += contents
+        # a page holding nothing but headings (a part's title before the first indicator
+        # page) would strand them: such a page break is dropped, the headings stay with
+        # what follows
+        only_headings = not contents
+        for block in blocks:
+            if isinstance(block, PageBreak):
+                if only_headings:
+                    continue
+                only_headings = True
+            elif not isinstance(block, Heading):
+                only_headings = False
+            story += self.block(block)
+        return story
+
+    def contents(self, part: Part) -> list:
+        """A clickable contents list of the part's outline headings (below level 1),
+        with the page each starts on (known from the first layout pass)."""
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf_flowables import StructBegin, StructEnd, mark
+        from pipeline.pdf_styles import LINK
+
+        entries = [b for b in walk(part.blocks) if isinstance(b, Heading) and b.outline and b.anchor and b.level >= 2]
+        if len(entries) < 2:
+            return []
+        story: list = []
+        heading = next((b for b in part.blocks if isinstance(b, Heading) and b.level == 1), None)
+        if heading is not None:
+            # the part's own title first, so the contents list sits under it
+            story += self.heading(heading)
+        story.append(mark(RLParagraph(CONTENTS_TITLE, self.styles.h2), "H2", text=CONTENTS_TITLE))
+        story.append(StructBegin("TOC"))
+        for entry in entries:
+            page = self.info.anchor_pages.get(entry.anchor)
+            style = self.styles.toc[min(entry.level, 3) - 1]
+            page_text = f" \u2014 page {page}" if page else ""
+            text = (f'<a href={quoteattr("#" + entry.anchor)} color="{LINK}">{_escape(entry.text)}</a>'
+                    f"{page_text}")
+            story.append(mark(RLParagraph(text, style), "TOCI", links=("#" + entry.anchor,)))
+        story.append(StructEnd("TOC"))
+        self._skip_heading = heading
+        return story
+
+    # -- blocks -----------------------------------------------------------------
+    def block(self, block) -> list:
+        if isinstance(block, Heading):
+            if getattr(self, "_skip_heading", None) is block:
+                self._skip_heading = None
+                return []
+            return self.heading(block)
+        if isinstance(block, Paragraph):
+            return [self.paragraph(block)]
+        if isinstance(block, BulletList):
+            return self.bullets(block)
+        if isinstance(block, Table):
+            return self.table(block)
+        if isinstance(block, Figure):
+            return self.figure(block)
+        if isinstance(block, Rule):
+            return [self.rule()]
+        if isinstance(block, PageBreak):
+            from reportlab.platypus.flowables import PageBreakIfNotEmpty
+
+            return [PageBreakIfNotEmpty()]
+        if isinstance(block, KeepTogether):
+            from reportlab.platypus import KeepTogether as RLKeepTogether
+
+            inner: list = []
+            for child in block.blocks:
+                inner += self.block(child)
+            return [RLKeepTogether(inner)]
+        raise OutputError(f"the PDF renderer does not know the block {type(block).__name__}")
+
+    def heading(self, heading: Heading) -> list:
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf_flowables import mark
+
+        style = (self.styles.h1, self.styles.h2, self.styles.h3)[min(max(heading.level, 1), 3) - 1]
+        anchor = heading.anchor
+        if anchor is None and heading.outline:
+            self._auto_anchor += 1
+            anchor = f"_heading{self._auto_anchor}"
+        attrs = dict(text=heading.text, level=heading.level)
+        if anchor:
+            attrs.update(anchor=anchor, outline=heading.outline)
+        return [mark(RLParagraph(_escape(heading.text), style), f"H{min(max(heading.level, 1), 3)}", **attrs)]
+
+    def paragraph(self, paragraph: Paragraph):
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf_flowables import mark
+
+        style = {
+            "body": self.styles.body, "quote": self.styles.quote, "small": self.styles.small,
+            "lead": self.styles.lead, "signature": self.styles.signature,
+        }[paragraph.style]
+        bullet = None
+        if paragraph.number:
+            from reportlab.lib.styles import ParagraphStyle
+
+            style = ParagraphStyle(f"{style.name}-numbered", parent=style,
+                                   leftIndent=self.styles.numbered.leftIndent, bulletIndent=0)
+            bullet = _escape(paragraph.number)
+        flowable = RLParagraph(_markup(paragraph.content), style, bulletText=bullet)
+        attrs = {"links": _links(paragraph.content)}
+        if paragraph.number:
+            attrs["label"] = paragraph.number
+        return mark(flowable, "P", **attrs)
+
+    def bullets(self, bullets: BulletList) -> list:
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf_flowables import StructBegin, StructEnd, mark
+        from pipeline.pdf_styles import MM
+
+        base = self.styles.bullet
+        if bullets.number is None:  # a list at body level, not under a numbered paragraph
+            base = ParagraphStyle("bullet-body", parent=base, leftIndent=8 * MM, bulletIndent=2 * MM)
+        story: list = [StructBegin("L")]
+        for item in bullets.items:
+            story.append(mark(RLParagraph(_markup(item), base, bulletText="\u2022"), "LI",
+                              label="\u2022", links=_links(item)))
+        story.append(StructEnd("L"))
+        return story
+
+    def rule(self):
+        from reportlab.platypus.flowables import HRFlowable
+
+        from pipeline.pdf_flowables import mark
+        from pipeline.pdf_styles import RULE, hex_colour
+
+        return mark(HRFlowable(width="100%", thickness=0.75, color=hex_colour(RULE), spaceBefore=4, spaceAfter=6),
+                    "Artifact", kind="Layout")
+
+    def figure(self, figure: Figure) -> list:
+        from reportlab.lib.utils import ImageReader
+        from reportlab.platypus import Image
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf_flowables import mark
+        from pipeline.pdf_styles import MM
+
+        data = self.images[figure.chart]
+        px_w, px_h = ImageReader(io.BytesIO(data)).getSize()
+        box_w = min(figure.width_mm * MM, self.width)
+        box_h = figure.height_mm * MM * box_w / (figure.width_mm * MM)
+        scale = min(box_w / px_w, box_h / px_h)
+        image = Image(io.BytesIO(data), width=px_w * scale, height=px_h * scale, hAlign="LEFT")
+        image.spaceBefore, image.spaceAfter = 2, 4
+        story = [mark(image, "Figure", alt=figure.alt_text, title=figure.chart.title)]
+        if figure.caption:
+            story.append(mark(RLParagraph(_escape(figure.caption), self.styles.caption), "Caption"))
+        return story
+
+    # -- tables -----------------------------------------------------------------
+    def table(self, table: Table) -> list:
+        from reportlab.platypus import Table as RLTable
+
+        from pipeline.pdf_flowables import mark
+
+        ncols = len(table.columns)
+        total = sum(table.columns) or 1
+        widths = [self.width * c / total for c in table.columns]
+        grid_rows = []
+        commands = list(_TABLE_BASE)
+        all_rows = table.header_rows + table.rows
+        for r, row in enumerate(all_rows):
+            cells, c = [], 0
+            for cell in row:
+                cells.append(self.cell(table, cell, r, c, header_row=r < len(table.header_rows)))
+                commands += self._cell_commands(table, cell, r, c, r < len(table.header_rows))
+                if cell.colspan > 1:
+                    commands.append(("SPAN", (c, r), (c + cell.colspan - 1, r)))
+                    cells += [""] * (cell.colspan - 1)
+                c += cell.colspan
+            if c != ncols:
+                raise OutputError(f"table '{table.caption}': row {r + 1} has {c} columns, expected {ncols}")
+            grid_rows.append(cells)
+        commands += _TABLE_KIND.get(table.kind, [])
+        if table.kind in ("data", "key", "details"):
+            commands.append(("GRID", (0, 0), (-1, -1), 0.5, _colour("GRID")))
+        repeat = len(table.header_rows) if table.repeat_header and table.kind == "data" else 0
+        flowable = RLTable(grid_rows, colWidths=widths, repeatRows=repeat, hAlign="LEFT",
+                           spaceBefore=4, spaceAfter=8, style=commands)
+        return [mark(flowable, "Table", caption=table.caption, kind=table.kind,
+                     header_rows=len(table.header_rows), columns=ncols)]
+
+    def cell(self, table: Table, cell: Cell, row: int, col: int, header_row: bool):
+        from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf_flowables import mark
+        from pipeline.pdf_fonts import BOLD
+        from pipeline.pdf_styles import HEADER_TEXT, RAG_COLOURS, hex_colour
+
+        base = self.styles.cell_small if table.font_size == "small" else self.styles.cell
+        overrides = {"alignment": {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]}
+        bold = cell.bold or cell.rag is not None or (cell.header and table.kind in ("data", "key"))
+        if cell.header and header_row and table.kind == "data":
+            overrides["textColor"] = hex_colour(HEADER_TEXT)
+        if cell.rag is not None:
+            overrides["textColor"] = hex_colour(RAG_COLOURS[cell.rag][1])
+        if bold:
+            overrides["fontName"] = BOLD
+        style = ParagraphStyle(f"{base.name}-{row}-{col}", parent=base, **overrides)
+        role = "TH" if cell.header else "TD"
+        attrs = {"row": row, "column": col, "links": _links(cell.content)}
+        if cell.header:
+            attrs["scope"] = cell.scope or ("col" if header_row else "row")
+        if cell.colspan > 1:
+            attrs["colspan"] = cell.colspan
+        if cell.rag is not None:
+            attrs["rag"] = cell.rag.value
+        return mark(RLParagraph(_markup(cell.content), style), role, **attrs)
+
+    def _cell_commands(self, table: Table, cell: Cell, r: int, c: int, header_row: bool) -> list:
+        from pipeline.pdf_styles import HEADER_BG, LABEL_BG, RAG_COLOURS, hex_colour
+
+        end = (c + cell.colspan - 1, r)
+        if cell.rag is not None:
+            return [("BACKGROUND", (c, r), end, hex_colour(RAG_COLOURS[cell.rag][0]))]
+        if cell.header and header_row and table.kind == "data":
+            return [("BACKGROUND", (c, r), end, hex_colour(HEADER_BG))]
+        if cell.header and table.kind in ("details", "key", "data"):
+            return [("BACKGROUND", (c, r), end, hex_colour(LABEL_BG))]
+        return []
+
+
+def _colour(name: str):
+    from pipeline import pdf_styles
+
+    return pdf_styles.hex_colour(getattr(pdf_styles, name))
+
+
+def _table_base():
+    from pipeline.pdf_fonts import REGULAR
+
+    return [
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # never the standard-14 default
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+
+
+_TABLE_BASE = _table_base()
+_TABLE_KIND = {
+    "memo": [("LEFTPADDING", (0, 0), (0, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)],
+    "details": [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
+    "key": [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
+}
+
+
+# ---------------------------------------------------------------------------- text
+def _escape(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+def _markup(content: tuple[Run, ...]) -> str:
+    from pipeline.pdf_styles import LINK
+
+    out = []
+    for run in content:
+        text = _escape(run.text)
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        if run.href:
+            text = f'<a href={quoteattr(run.href)} color="{LINK}"><u>{text}</u></a>'
+        out.append(text)
+    return "".join(out)
+
+
+def _links(content: tuple[Run, ...]) -> tuple[str, ...]:
+    return tuple(r.href for r in content if r.href)
+
+
+def _has_contents(blocks) -> bool:
+    """True when the assembler already put its own contents list in the part."""
+    return any(isinstance(b, Heading) and b.text.strip().lower() == CONTENTS_TITLE.lower() for b in walk(blocks))
+
+
+# ---------------------------------------------------------------------------- metadata
+def _finish(data: bytes, document: Document) -> bytes:
+    """Dates from the model, XMP metadata, a deterministic ID; no ReportLab leftovers."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        info = pdf.docinfo
+        for key in ("/CreationDate", "/ModDate"):
+            if key in info:
+                del info[key]
+        date = _pdf_date(document.date)
+        if date:
+            info["/CreationDate"] = date
+            info["/ModDate"] = date
+        info["/Producer"] = PRODUCER
+        info["/Creator"] = document.author
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            xmp["dc:title"] = document.title
+            xmp["dc:creator"] = [document.author]
+            xmp["dc:description"] = document.subject
+            xmp["dc:language"] = [document.language]
+            xmp["pdf:Producer"] = PRODUCER
+            if document.keywords:
+                xmp["pdf:Keywords"] = ", ".join(document.keywords)
+            if date:
+                iso = document.date[:10] + "T00:00:00Z"
+                xmp["xmp:CreateDate"] = iso
+                xmp["xmp:ModifyDate"] = iso
+                xmp["xmp:MetadataDate"] = iso
+            xmp["xmp:CreatorTool"] = document.author
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def _pdf_date(iso: str) -> str:
+    digits = iso[:10].replace("-", "")
+    if len(digits) == 8 and digits.isdigit():
+        return f"D:{digits}000000Z"
+    return ""
