@@ -1,0 +1,32 @@
+"""``pack``: build a meeting's agenda pack (members' and public) from its manifest."""
+from __future__ import annotations
+
+import time
+
+import click
+
+
+@click.command()
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="Folder for the packs.")
+@click.option("--supplement", is_flag=True,
+              help="Build the supplementary pack: the covering letter and the documents marked late.")
+def pack(manifest, out_dir, supplement):
+    """Build the agenda pack described by MANIFEST (TOML; see docs/pack.md).
+
+    Writes the members' pack (everything) and the public pack (exempt documents replaced
+    by a notice). Every problem in the manifest is listed before anything is written.
+    """
+    from pipeline.manifest import read_manifest
+    from pipeline.pack import build_pack
+
+    started = time.perf_counter()
+    result = build_pack(read_manifest(manifest), out_dir, supplement=supplement)
+    seconds = time.perf_counter() - started
+    for variant in ("members", "public"):
+        click.echo(f"{result.paths[variant]}: {result.pages[variant]} pages"
+                   f"{', tagged' if result.tagged[variant] else ''} ({variant})")
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo(f"Built in {seconds:.2f} s")
