@@ -266,13 +266,13 @@ def indicator_page(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
     commentary: list[Block] = [Heading(3, wording.text("appendix", "commentary_heading"), outline=False)]
     text = card.commentary.text if card.commentary else ""
     commentary += text_blocks(text) or (Paragraph(runs(wording.text("appendix", "no_commentary"))),)
-    return (
+    return (  # seed 004's order: chart, data notes, trend data, commentary
         PageBreak(),
         top,
+        *data_notes(card, wording),
         KeepTogether((Heading(3, wording.text("appendix", "trend_heading"), outline=False),
                       trend_table(card, wording))),
         *commentary,
-        *data_notes(card, wording),
     )
 
 

@@ -1,0 +1,35 @@
+"""``build``: the committee report as DOCX and/or PDF."""
+from __future__ import annotations
+
+import click
+
+from pipeline.periods import parse_month
+
+
+def _period(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Folder the report is written to.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
+@click.option("--period", callback=_period, help="Reporting month as YYYY-MM (default: the workbook's).")
+@click.option("--strict", is_flag=True, help="Stop, writing nothing, if the report has warnings.")
+def build(workbook, out_dir, fmt, period, strict):
+    """Build the committee report from WORKBOOK: cover report and appendices."""
+    from pipeline.build import FORMATS, build_report
+
+    formats = FORMATS if fmt == "all" else (fmt,)
+    result = build_report(workbook, out_dir, formats=formats, period=period, strict=strict)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in result.paths.values():
+        click.echo(str(path))
+    click.echo(result.timing_line(), err=True)
