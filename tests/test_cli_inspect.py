@@ -241,3 +241,34 @@ def test_help_lists_commands_without_importing_heavy_libraries():
     assert done.returncode == 0, done.stderr
     assert "validate" in done.stdout and "cards" in done.stdout
     assert "HEAVY []" in done.stdout
+
+
+def test_worked_example_of_docs_workbook_md(run_cli, make_book):
+    """docs/workbook.md's worked example, exactly as written there."""
+    from workbooks import Styled
+
+    path = make_book(
+        indicators=[{"id": "REV01", "title": "Clients reviewed within 28 days", "section": "Adult Social Care",
+                     "polarity": "higher", "unit": "percent", "data_period": "Month", "decimals": 1,
+                     "tolerance": 5, "year_end_target": "80%"}],
+        values=[{"indicator_id": "REV01", "period": "Jun-13", "actual": "71.2%", "target": 70},
+                {"indicator_id": "REV01", "period": "Jul-13", "actual": 64.96, "target": 70},
+                {"indicator_id": "REV01", "period": "2013-08", "actual": Styled(0.7495, "0.00%"), "target": 75},
+                {"indicator_id": "REV01", "period": "Sep-13", "actual": 74.96, "target": 75, "floor": 72}],
+        commentary=[{"indicator_id": "REV01", "period": "Sep-13",
+                     "text": "Performance is just short of the phased target."}],
+    )
+    card = json.loads(run_cli("cards", path, "--period", "2013-09", "--format", "json").stdout)["cards"][0]
+    assert (card["period"], card["actual_display"], card["target"], card["floor"], card["rag"], card["direction"],
+            card["year_end_target"]) == ("2013-09", "75.0%", 75.0, 72.0, "GREEN", "unchanged", 80.0)
+    assert [(h["period"], h["actual"], h["target"], h["floor"], h["rag"]) for h in card["history"]] == [
+        ("2013-06", 71.2, 70.0, 65.0, "GREEN"), ("2013-07", 65.0, 70.0, 65.0, "AMBER"),
+        ("2013-08", 75.0, 75.0, 70.0, "GREEN"), ("2013-09", 75.0, 75.0, 72.0, "GREEN")]
+    table = run_cli("cards", path, "--period", "2013-09").stdout
+    assert "REV01" in table and "75.0%" in table and "GREEN" in table
+
+    unformatted = make_book(indicators=[{"id": "REV01"}],
+                            values=[{"indicator_id": "REV01", "period": "2013-07", "actual": 64.96},
+                                    {"indicator_id": "REV01", "period": "2013-08", "actual": 0.7495}])
+    assert ("values row 3, column actual: 0.7495 is ambiguous for a percentage: write 74.95 or 74.95%, "
+            "or format the cell as a percentage") in run_cli("validate", unformatted).stderr
