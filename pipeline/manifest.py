@@ -49,7 +49,7 @@ TOP_KEYS = ("meeting", "items", "supplement")
 MEETING_KEYS = ("committee", "date", "time", "venue", "members", "contact", "telephone", "email", "first_page")
 ITEM_KEYS = ("number", "title", "documents")
 DOCUMENT_KEYS = ("title", "pdf", "workbook", "period", "access", "paragraph", "late")
-SUPPLEMENT_KEYS = ("date", "reason", "first_page", "contact", "telephone", "fax", "email",
+SUPPLEMENT_KEYS = ("date", "reason", "enclosure", "first_page", "contact", "telephone", "fax", "email",
                    "signatory", "signatory_title")
 ITEM_NUMBER = re.compile(r"^[A-Z]{0,2}\d{1,3}[a-z]?$")
 
@@ -88,6 +88,7 @@ class Supplement:
 
     date: dt.date
     reason: str  # "which were omitted from the pack as an oversight at the time of publication"
+    enclosure: str = ""  # what the letter encloses: "appendices" (default "paper"/"papers")
     first_page: int = 1
     contact: str = ""
     telephone: str = ""
@@ -458,7 +459,7 @@ def _supplement(table, col: _Collector) -> Supplement | None:
     reason = _text(table, "reason", where, col)
     first_page = _positive_int(table, "first_page", where, col)
     fields = {k: _text(table, k, where, col, required=False)
-              for k in ("contact", "telephone", "fax", "email", "signatory", "signatory_title")}
+              for k in ("enclosure", "contact", "telephone", "fax", "email", "signatory", "signatory_title")}
     if not fields["signatory"]:
         col.add(where, "signatory", "missing: who signs the covering letter")
     if not fields["signatory_title"]:
