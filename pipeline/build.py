@@ -66,6 +66,11 @@ def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None
         document = build_document(dataset, cardset, template)
     result.document = document
     result.warnings = tuple(document.meta.get("warnings", ()))
+    from pipeline.commentary_checks import CommentaryCheckFailed, with_commentary_warnings
+
+    result.warnings, commentary_warnings = with_commentary_warnings(result.warnings, dataset, cardset)
+    if strict and commentary_warnings:  # the exception rule: exit status 1, nothing written
+        raise CommentaryCheckFailed(result.warnings)
     if strict and result.warnings:
         raise PipelineError("stopped by --strict:\n  " + "\n  ".join(result.warnings))
     with clock("charts"):

@@ -96,8 +96,8 @@ class CommentaryCheckFailed(PipelineError):
 
     def __init__(self, warnings: list):
         self.warnings = list(warnings)
-        lines = [f"refusing to build (--strict): {len(self.warnings)} commentary "
-                 f"{'problem' if len(self.warnings) == 1 else 'problems'}"]
+        lines = [f"refusing to build (--strict), nothing was written: {len(self.warnings)} "
+                 f"{'warning' if len(self.warnings) == 1 else 'warnings'}"]
         lines += [f"  {w}" for w in self.warnings]
         super().__init__("\n".join(lines))
 
@@ -146,3 +146,13 @@ def check_dataset(dataset, cardset: CardSet) -> list[CommentaryWarning]:
     """The warnings for a dataset read from its file (``dataset.source``)."""
     fingerprints = recorded_fingerprints(dataset.source) if dataset.source and os.path.exists(dataset.source) else {}
     return commentary_warnings(cardset, fingerprints)
+
+
+def with_commentary_warnings(warnings, dataset, cardset: CardSet) -> tuple[tuple[str, ...], list[CommentaryWarning]]:
+    """``warnings`` (the document's) followed by the commentary warnings, without saying twice
+    that an indicator rated RED has no commentary. Returns (all warnings, commentary ones)."""
+    ours = check_dataset(dataset, cardset)
+    red = {w.indicator_id for w in ours if w.kind == "red-without-commentary"}
+    theirs = [w for w in warnings
+              if not any(w.startswith(f"{ident}:") and "RED" in w and "no commentary" in w for ident in red)]
+    return tuple(theirs) + tuple(str(w) for w in ours), ours
