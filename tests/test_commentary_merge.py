@@ -286,3 +286,22 @@ def test_clearing_a_commentary_is_reported_and_kept_in_the_backup(setup, run_cli
     assert _text(master, "SCS04") is None
     [backup] = _backups(master)
     assert _text(backup, "SCS04").text.startswith("Performance against this measure")
+
+
+def test_a_master_without_a_commentary_sheet_gets_one_and_keeps_its_formulas(make_book, tmp_path):
+    from openpyxl import load_workbook
+
+    book = make_book(
+        indicators=[{"id": "A1", "owner": "Sam Officer"}],
+        values=[{"indicator_id": "A1", "period": "2013-09", "actual": 60, "target": 80, "floor": 70}],
+        extra_sheets={"#workings": [["total"], ["=SUM(1,2)"]]},
+        omit=["commentary"],
+    )
+    [form] = export_forms(book, tmp_path / "forms", now=EXPORTED)
+    assert form.name == "commentary-2013-09-sam-officer.xlsx"
+    fill(form, {"A1": "Below the minimum standard because:\n- reason one"})
+    import_forms(book, [form], now=IMPORTED)
+    note = _text(book, "A1")
+    assert note.text == "Below the minimum standard because:\n- reason one" and note.author == "Sam Officer"
+    wb = load_workbook(book)
+    assert wb["#workings"]["A2"].value == "=SUM(1,2)" and wb["#workings"]["A2"].data_type == "f"
