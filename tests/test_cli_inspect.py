@@ -272,3 +272,19 @@ def test_worked_example_of_docs_workbook_md(run_cli, make_book):
                                     {"indicator_id": "REV01", "period": "2013-08", "actual": 0.7495}])
     assert ("values row 3, column actual: 0.7495 is ambiguous for a percentage: write 74.95 or 74.95%, "
             "or format the cell as a percentage") in run_cli("validate", unformatted).stderr
+
+
+def test_cards_defaults_to_latest_period_with_data_not_the_report_sheet(run_cli, make_book):
+    """Issue 2: `cards` without --period shows the latest month with figures; the report
+    sheet's `period` is the month `build` reports on, and must not change this default."""
+    from workbooks import REPORT_DEFAULTS
+
+    path = make_book(
+        indicators=[{"id": "P1"}],
+        values=[{"indicator_id": "P1", "period": p, "actual": a, "target": 50}
+                for p, a in (("2013-08", 40), ("2013-09", 60))],
+        report=list(REPORT_DEFAULTS) + [("period", "2013-08")],
+    )
+    data = json.loads(run_cli("cards", path, "--format", "json").stdout)
+    assert data["period"] == "2013-09"
+    assert (data["cards"][0]["actual"], data["cards"][0]["rag"]) == (60, "GREEN")

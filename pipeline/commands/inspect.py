@@ -35,14 +35,17 @@ def validate(workbook):
 @click.command()
 @click.argument("workbook", type=click.Path(dir_okay=False))
 @click.option("--period", callback=lambda c, p, v: _period_option(v),
-              help="Reporting month as YYYY-MM (default: the latest month with figures).")
+              help="Reporting month as YYYY-MM (default: the latest month with figures, whatever the report sheet says).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def cards(workbook, period, fmt):
     """Print the indicator cards of WORKBOOK for one period."""
     from pipeline.cards import cards_to_json, compute_cards
     from pipeline.workbook import read_workbook
 
-    cardset = compute_cards(read_workbook(workbook), period)
+    dataset = read_workbook(workbook)
+    # the issue's rule for this command: the latest month with figures unless --period says
+    # otherwise (build uses the report sheet's period, the month the report is about)
+    cardset = compute_cards(dataset, period or dataset.latest_period)
     if fmt == "json":
         click.echo(json.dumps(cards_to_json(cardset), indent=2, ensure_ascii=False))
         return
