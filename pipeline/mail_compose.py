@@ -50,6 +50,8 @@ class MailDocument:
     title: str
     exempt: bool = False
     paragraph: int | None = None  # Schedule 12A paragraph, for an exempt document
+    public_version: bool = False  # sent only to public recipients (the public agenda pack)
+    filename: str | None = None  # attachment name; default the file's own name
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class MailMeeting:
     items: tuple[MailItem, ...]
     time: str | None = None  # as the agenda prints it, e.g. "10.00 am"
     venue: str | None = None
+    # --attach pack: the built packs are attached instead of the items' documents. The
+    # members' pack is exempt when any document is; the public pack has public_version set.
+    packs: tuple[MailDocument, ...] = ()
 
     @property
     def key(self) -> str:
@@ -100,8 +105,10 @@ def meeting_from_manifest(manifest, built_pdf=None) -> MailMeeting:
                 if path is None:
                     unbuilt.append(f"  item {item.number}, {ref.title}: built from {ref.path.name}")
                     continue
-            docs.append(MailDocument(path=Path(path), title=ref.title, exempt=ref.exempt,
-                                     paragraph=ref.exempt_paragraph))
+            docs.append(MailDocument(
+                path=Path(path), title=ref.title, exempt=ref.exempt, paragraph=ref.exempt_paragraph,
+                # a built report is named for what it is, not for its workbook
+                filename=None if ref.kind == "pdf" else f"{slugify(item.number)}-{slugify(ref.title)}.pdf"))
         items.append(MailItem(number=item.number, title=item.title, documents=tuple(docs)))
     if unbuilt:
         raise MissingDocument("these reports are built from workbooks and no built PDF was found:\n"
@@ -125,7 +132,7 @@ def format_time(t: dt.time) -> str:
 
 @dataclass(frozen=True)
 class Attachment:
-    item: MailItem
+    item: MailItem | None  # None for an agenda pack
     document: MailDocument
     filename: str  # unique within the meeting
     data: bytes = field(repr=False)
@@ -187,8 +194,10 @@ def plan_mailing(meeting: MailMeeting, members: list[Member], sender: str,
     if not attachments:
         raise MissingDocument(f"the manifest for the {meeting.committee} on {meeting.long_date} "
                               "lists no documents to send")
-    entitled_everything = attachments
-    public_only = tuple(a for a in attachments if not a.document.exempt)
+    entitled_everything = tuple(a for a in attachments if not a.document.public_version)
+    has_public_version = any(a.document.public_version for a in attachments)
+    public_only = tuple(a for a in attachments if not a.document.exempt
+                        and (a.document.public_version or not has_public_version))
 
     overhead = _overhead(meeting, sender, attachments)
     too_big = [a for a in attachments if overhead + a.wire_size > max_size]
@@ -239,26 +248,28 @@ def _split(attachments, overhead: int, max_size: int) -> list[list[Attachment]]:
 
 def _load_attachments(meeting: MailMeeting) -> tuple[Attachment, ...]:
     missing, out, used = [], [], set()
-    for item in meeting.items:
-        for doc in item.documents:
-            try:
-                data = Path(doc.path).read_bytes()
-            except OSError as exc:
-                missing.append(f"  item {item.number}, {doc.title}: {doc.path} ({exc.strerror})")
-                continue
-            name = Path(doc.path).name
-            if name.casefold() in used:
-                name = f"{slugify(item.number)}-{name}"
-            n = 2
-            base = name
-            while name.casefold() in used:
-                name = f"{Path(base).stem}-{n}{Path(base).suffix}"
-                n += 1
-            used.add(name.casefold())
-            out.append(Attachment(item, doc, name, data, _attachment_wire_size(name, data)))
+    sources = [(None, doc) for doc in meeting.packs] if meeting.packs else \
+        [(item, doc) for item in meeting.items for doc in item.documents]
+    for item, doc in sources:
+        try:
+            data = Path(doc.path).read_bytes()
+        except OSError as exc:
+            missing.append(f"  {f'item {item.number}, ' if item else ''}{doc.title}: {doc.path} "
+                           f"({exc.strerror})")
+            continue
+        name = doc.filename or Path(doc.path).name
+        if name.casefold() in used and item is not None:
+            name = f"{slugify(item.number)}-{name}"
+        n = 2
+        base = name
+        while name.casefold() in used:
+            name = f"{Path(base).stem}-{n}{Path(base).suffix}"
+            n += 1
+        used.add(name.casefold())
+        out.append(Attachment(item, doc, name, data, _attachment_wire_size(name, data)))
     if missing:
         raise MissingDocument("these documents cannot be read, so nothing was sent:\n" + "\n".join(missing)
-                              + "\nBuild them first (see docs/send.md: run `pack` before `send`).")
+                              + "\nSee docs/send.md for what `send` attaches and where it looks for it.")
     return tuple(out)
 
 
@@ -317,13 +328,20 @@ def message_id(meeting: MailMeeting, email: str, part: int, sender: str) -> str:
 
 
 def subject(meeting: MailMeeting, planned: PlannedMessage) -> str:
-    numbers = list(dict.fromkeys(a.item.number for a in planned.all_attachments))
+    numbers = _listed_items(meeting, planned)
+    numbers = [i.number for i in numbers]
     items = ("item " + numbers[0]) if len(numbers) == 1 else \
         "items " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
     text = f"{meeting.committee} - {meeting.long_date}: papers for {items}"
     if planned.parts > 1:
         text += f" (part {planned.part} of {planned.parts})"
     return text
+
+
+def _listed_items(meeting: MailMeeting, planned: PlannedMessage) -> list[MailItem]:
+    if meeting.packs:
+        return list(meeting.items)
+    return list({id(a.item): a.item for a in planned.all_attachments}.values())
 
 
 def body(meeting: MailMeeting, planned: PlannedMessage, sender: str) -> str:
@@ -341,11 +359,19 @@ def body(meeting: MailMeeting, planned: PlannedMessage, sender: str) -> str:
         "the following papers.",
         "",
     ]
-    width = max(len("Agenda No"), *(len(a.item.number) for a in planned.all_attachments))
+    width = max(len("Agenda No"), *(len(i.number) for i in _listed_items(meeting, planned)))
     lines.append(f"{'Agenda No'.ljust(width)}  Item")
     indent = " " * (width + 2)
+    if meeting.packs:
+        for item in meeting.items:
+            lines.append(f"{item.number.ljust(width)}  {item.title}")
+        lines.append("")
+        for a in planned.all_attachments:
+            where_is = "attached" if planned.part_of[a.filename] == planned.part else \
+                f"in part {planned.part_of[a.filename]} of {planned.parts}"
+            lines.append(f"{a.document.title} ({a.filename}, {where_is})")
     last_item = None
-    for a in planned.all_attachments:
+    for a in [] if meeting.packs else planned.all_attachments:
         if a.item is not last_item:
             lines.append(f"{a.item.number.ljust(width)}  {a.item.title}")
             last_item = a.item
@@ -370,7 +396,7 @@ def body(meeting: MailMeeting, planned: PlannedMessage, sender: str) -> str:
                 ", ".join(str(p) for p in paragraphs) + " of"
         lines += [
             "EXEMPT INFORMATION - NOT FOR PUBLICATION",
-            f"The papers marked [EXEMPT] contain exempt information as defined in{para} Part 1 of "
+            f"The {'agenda pack includes papers that' if meeting.packs else 'papers marked [EXEMPT]'} contain exempt information as defined in{para} Part 1 of "
             "Schedule 12A to the Local Government Act 1972. They are sent to you as a member of "
             "the committee: please do not forward them or disclose their contents.",
             "",

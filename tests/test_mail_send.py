@@ -403,3 +403,65 @@ def test_usage_errors(project, capsys, monkeypatch):
     assert code == 2 and "--smtp-user" in err
     code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--max-size", "ten")
     assert code == 2
+
+
+def test_attach_pack_sends_members_pack_to_members_and_public_pack_to_the_public(project, capsys, monkeypatch):
+    from pipeline.manifest import read_manifest
+    from pipeline.pack import build_pack
+
+    root, files = project
+    code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack",
+                         "--pack-dir", str(root / "out"), password=None)
+    assert code == 3 and "the agenda pack has not been built" in err and "pack " in err
+
+    result = build_pack(read_manifest(root / "meeting.toml"), root / "out")
+    code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack",
+                         "--pack-dir", str(root / "out"), password=None)
+    assert code == 0, err
+    outbox = root / "output" / "outbox" / MEETING_KEY
+    packs = {"members": result.paths["members"].read_bytes(), "public": result.paths["public"].read_bytes()}
+    for path in sorted(outbox.iterdir()):
+        msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        [attachment] = list(msg.iter_attachments())
+        expected = "public" if "press" in path.name else "members"
+        assert attachment.get_content() == packs[expected], path.name
+        text = msg.get_body(("plain",)).get_content()
+        assert "F1" in text and ("EXEMPT INFORMATION" in text) == (expected == "members")
+
+    # a paper changed after the pack was built: refuse to send a stale pack
+    import os
+    later = result.paths["members"].stat().st_mtime + 10
+    os.utime(root / "papers" / "appendix-b.pdf", (later, later))
+    code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack",
+                         "--pack-dir", str(root / "out"), password=None)
+    assert code == 3 and "older than appendix-b.pdf" in err
+
+
+SAMPLE_MANIFEST = Path(__file__).resolve().parent.parent / "inputs" / "meeting_2013-12-05.toml"
+
+
+def test_sample_manifest_through_dry_run(tmp_path, capsys):
+    """inputs/ end to end: the E3 report is built from the sample workbook and attached."""
+    from pypdf import PdfReader
+    import io
+
+    out_dir = tmp_path / "output"
+    with pytest.raises(SystemExit) as info:
+        main(["send", str(SAMPLE_MANIFEST), "--members", str(SAMPLE_MANIFEST.parent / "members.csv"),
+              "--dry-run", "--output-dir", str(out_dir)])
+    out, err = capsys.readouterr()
+    assert info.value.code == 0, err
+    outbox = out_dir / "outbox" / MEETING_KEY
+    emls = sorted(outbox.glob("*.eml"))
+    assert [p.name for p in emls] == ["001-member-a.eml", "002-member-b.eml", "003-member-c.eml",
+                                      "004-member-d.eml", "005-member-e.eml", "006-member-f.eml",
+                                      "007-public-papers-subscriber.eml"]  # Member G sits elsewhere
+    built = (out_dir / "send-built" / MEETING_KEY / "e3" / "fsc_performance_2013-09.pdf").read_bytes()
+    for path in emls:
+        msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        [attachment] = list(msg.iter_attachments())
+        assert attachment.get_filename() == "e3-appendices-a-and-b.pdf"
+        assert attachment.get_content() == built
+        assert msg["Subject"] == f"{COMMITTEE} - Thursday 5 December 2013: papers for item E3"
+    text = PdfReader(io.BytesIO(built)).pages[0].extract_text()
+    assert "Families and Social Care" in text

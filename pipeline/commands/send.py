@@ -57,10 +57,12 @@ def parse_size(ctx, param, value) -> int:
 @click.option("--attach", type=click.Choice(["appendices", "pack"]), default="appendices", show_default=True,
               help="Attach each document as its own PDF, or the built agenda pack.")
 @click.option("--output-dir", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="Where the outbox (dry run) and the send log live.")
+              help="Where the outbox (dry run), the send log and reports built for sending live.")
+@click.option("--pack-dir", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="With --attach pack: the folder `pack --out` wrote the packs to.")
 @click.pass_context
 def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, password_env, smtp_ca_file,
-         sender, max_size, attach, output_dir):
+         sender, max_size, attach, output_dir, pack_dir):
     """Email the papers of the meeting in MANIFEST to the committee's members: one message
     per member (split into numbered parts over the size limit), exempt papers to committee
     members only."""
@@ -95,7 +97,7 @@ def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, p
         else:
             raise click.UsageError("give the sender with --from (or PIPELINE_MAIL_FROM, or email in the manifest)")
 
-    meeting = _meeting(manifest_data, attach, output_dir)
+    meeting = _meeting(manifest_data, attach, output_dir, pack_dir)
     plan = plan_mailing(meeting, members, sender, max_size)
     _report_plan(plan, manifest_data, members)
 
@@ -110,16 +112,64 @@ def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, p
     ctx.exit(status)
 
 
-def _meeting(manifest_data, attach: str, output_dir: str):
+def _meeting(manifest_data, attach: str, output_dir: str, pack_dir: str):
     from pipeline.mail_compose import meeting_from_manifest
 
-    return meeting_from_manifest(manifest_data, built_pdf=None) if attach == "appendices" else \
-        _pack_meeting(manifest_data, output_dir)
+    if attach == "pack":
+        return _pack_meeting(manifest_data, pack_dir)
+    return meeting_from_manifest(manifest_data, built_pdf=_report_builder(manifest_data, output_dir))
 
 
-def _pack_meeting(manifest_data, output_dir):
-    raise PipelineError("--attach pack is not available yet: the agenda pack's output location "
-                        "is not settled; use --attach appendices")
+def _report_builder(manifest_data, output_dir: str):
+    """A report given as a workbook is attached as the PDF the pipeline builds from it
+    (build_report is deterministic: the same PDF the pack contains). It is built into
+    OUTPUT-DIR/send-built/<meeting>/ so the reviewer can open exactly what was sent."""
+    from pathlib import Path
+
+    from pipeline.mail_compose import slugify
+
+    key = f"{slugify(manifest_data.committee)}-{manifest_data.date.isoformat()}"
+
+    def built_pdf(item, ref):
+        from pipeline.build import build_report
+
+        folder = Path(output_dir) / "send-built" / key / slugify(item.number)
+        click.echo(f"  building the report for item {item.number} from {ref.path.name} (PDF)")
+        result = build_report(ref.path, folder, formats=("pdf",), period=ref.period)
+        return result.paths["pdf"]
+
+    return built_pdf
+
+
+def _pack_meeting(manifest_data, pack_dir: str):
+    """Attach the packs `pack` built: the members' pack to committee members, the public
+    pack to public recipients. They must exist and be newer than everything in them."""
+    import dataclasses
+    from pathlib import Path
+
+    from pipeline.mail_compose import MailDocument, MissingDocument, meeting_from_manifest
+    from pipeline.pack import output_names
+
+    names = output_names(manifest_data, supplement=False)
+    members_pack, public_pack = (Path(pack_dir) / names[v] for v in ("members", "public"))
+    command = f"pack {manifest_data.path} --out {pack_dir}"
+    missing = [p for p in (members_pack, public_pack) if not p.is_file()]
+    if missing:
+        raise MissingDocument("the agenda pack has not been built: " + ", ".join(str(p) for p in missing)
+                              + f" not found.\nRun `{command}` first (or give --pack-dir).")
+    sources = [manifest_data.path] + [doc.path for _, doc in manifest_data.documents()]
+    built = min(members_pack.stat().st_mtime, public_pack.stat().st_mtime)
+    newer = [p.name for p in sources if p.stat().st_mtime > built]
+    if newer:
+        raise MissingDocument("the agenda pack is older than " + ", ".join(newer)
+                              + f": it may not contain the current papers. Run `{command}` again.")
+    any_exempt = any(doc.exempt for _, doc in manifest_data.documents())
+    meeting = meeting_from_manifest(manifest_data, built_pdf=lambda item, ref: ref.path)
+    return dataclasses.replace(meeting, packs=(
+        MailDocument(members_pack, "Agenda pack (members' version)" if any_exempt else "Agenda pack",
+                     exempt=any_exempt),
+        MailDocument(public_pack, "Agenda pack", public_version=True),
+    ))
 
 
 def _report_plan(plan, manifest_data, members) -> None:
