@@ -23,11 +23,19 @@ def atomic_path(destination: str | os.PathLike):
         raise OutputError(f"cannot write {dest}: {exc.strerror}") from None
     try:
         yield Path(tmp)
+        # mkstemp creates 0600 files; published documents get the usual mode (umask applies)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(destination: str | os.PathLike, data: bytes) -> Path:
