@@ -223,3 +223,14 @@ def test_unknown_placeholder_in_wording_is_reported(sample_dataset, sample_cards
     bad.write_text(TEMPLATE_PATH.read_text(encoding="utf-8").replace("which are for {period}", "which are for {perod}"), encoding="utf-8")
     with pytest.raises(PipelineError, match="unknown placeholder {perod}"):
         build_document(sample_dataset, sample_cards, bad)
+
+
+def test_an_earlier_period_reports_as_at_that_month(sample_dataset):
+    from pipeline.cards import compute_cards
+    from pipeline.periods import Month
+
+    cards = compute_cards(sample_dataset, Month(2013, 6))
+    doc = build_document(sample_dataset, cards)
+    assert "All information is as at June 2013 where possible." in _texts(doc.parts[1].blocks)
+    (summary,) = _tables(doc.parts[1], "Summary of performance")
+    assert summary.rows[0][5].text == "76%"  # ASC01 in June 2013 (seed 004 trend row)

@@ -1,0 +1,160 @@
+"""The Word report, reopened with python-docx and read as XML."""
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from pipeline.document import Table as ModelTable
+from pipeline.document import walk
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sample_path):
+    from pipeline.build import build_report
+
+    out = tmp_path_factory.mktemp("docx")
+    result = build_report(sample_path, out, formats=("docx",))
+    return result, result.paths["docx"]
+
+
+@pytest.fixture(scope="module")
+def word(built):
+    import docx
+
+    return docx.Document(str(built[1]))
+
+
+def _body_items(word):
+    """(kind, object) in document order: ('p', Paragraph) or ('t', Table)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for el in word.element.body:
+        if el.tag == f"{W}p":
+            yield "p", Paragraph(el, word)
+        elif el.tag == f"{W}tbl":
+            yield "t", Table(el, word)
+
+
+def _caption(table) -> str:
+    el = table._tbl.tblPr.find(f"{W}tblCaption")
+    return el.get(f"{W}val") if el is not None else ""
+
+
+def _rows(table):
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def test_every_indicator_has_heading_trend_rows_and_one_picture_with_alt_text(word, sample_cards, built):
+    document = built[0].document
+    items = list(_body_items(word))
+    heading_at = {}
+    for i, (kind, obj) in enumerate(items):
+        if kind == "p" and obj.style.name == "Heading 2":
+            for card in sample_cards.cards:
+                if obj.text.endswith(f". {card.indicator.title}"):
+                    heading_at[card.indicator.id] = i
+    assert set(heading_at) == {c.indicator.id for c in sample_cards.cards}
+    order = sorted(heading_at.values()) + [len(items)]
+    for card in sample_cards.cards:
+        start = heading_at[card.indicator.id]
+        end = next(o for o in order if o > start)
+        pictures = [d for kind, obj in items[start:end] if kind == "p"
+                    for d in obj._p.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+        assert len(pictures) == 1, card.indicator.id
+        assert pictures[0].get("descr").strip() and pictures[0].get("title")
+        trend = [obj for kind, obj in items[start:end]
+                 if kind == "t" and _caption(obj) == f"Trend data: {card.indicator.title}"]
+        assert len(trend) == 1, card.indicator.id
+        model = next(b for p in document.parts for b in walk(p.blocks)
+                     if isinstance(b, ModelTable) and b.caption == f"Trend data: {card.indicator.title}")
+        assert _rows(trend[0])[len(model.header_rows):] == [[c.text for c in r] for r in model.rows]
+
+
+def test_summary_table_one_row_per_indicator_with_the_cards_figures(word, sample_cards):
+    summaries = [t for t in word.tables if _caption(t).startswith("Summary of performance")]
+    assert len(summaries) == len(sample_cards.sections)
+    for table, section in zip(summaries, sample_cards.sections):
+        rows = _rows(table)[1:]
+        cards = sample_cards.section(section)
+        assert len(rows) == len(cards)
+        for row, card in zip(rows, cards):
+            assert row[0] == f"{cards.index(card) + 1}. {card.indicator.title}"
+            assert row[4] == card.fmt(card.current.target)
+            assert row[5] == card.fmt(card.current.actual)
+            assert row[7] == (card.rag.value if card.rag else "not rated")
+
+
+def test_rag_cells_are_shaded_and_carry_the_word(word):
+    fills = {"GREEN": "00B050", "AMBER": "FFC000", "RED": "FF0000"}
+    seen = set()
+    for table in word.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                shd = cell._tc.tcPr.find(f"{W}shd") if cell._tc.tcPr is not None else None
+                fill = shd.get(f"{W}fill") if shd is not None else None
+                if fill in fills.values():
+                    word_for = {v: k for k, v in fills.items()}[fill]
+                    assert cell.text == word_for
+                    seen.add(word_for)
+    assert seen == {"GREEN", "AMBER", "RED"}
+
+
+def test_sections_headers_and_repeat_rows(word, sample_cards):
+    from docx.enum.section import WD_ORIENT
+
+    orientations = [s.orientation for s in word.sections]
+    assert orientations[0] == WD_ORIENT.PORTRAIT
+    assert orientations[1:] == [WD_ORIENT.LANDSCAPE] * len(sample_cards.sections)
+    assert all(s.page_width > s.page_height for s in word.sections[1:])
+    data = [t for t in word.tables if _caption(t).startswith(("Summary of performance", "Trend data"))]
+    assert data
+    for table in data:
+        first = table.rows[0]._tr.trPr
+        assert first is not None and first.find(f"{W}tblHeader") is not None
+    footer_xml = word.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml and "Social Care and Public Health Cabinet Committee" in footer_xml
+
+
+def test_styles_are_real_and_arial(word):
+    names = {p.style.name for p in word.paragraphs}
+    assert {"Heading 1", "Heading 2", "Heading 3", "Normal", "List Bullet", "Quote"} <= names
+    assert word.styles["Normal"].font.name == "Arial"
+    assert word.styles["Heading 1"].font.name == "Arial"
+    assert word.tables[1].style.name == "Report Table"
+    assert 'w:lang w:val="en-GB"' in word.styles.element.xml
+
+
+def test_properties_set_and_no_python_docx_leftovers(word, built):
+    cp = word.core_properties
+    assert cp.title == "Families and Social Care Performance Dashboard for September 2013"
+    assert cp.author == "Families and Social Care" and cp.language == "en-GB"
+    assert cp.created.date().isoformat() == "2013-12-05" and cp.modified == cp.created
+    with zipfile.ZipFile(built[1]) as z:
+        names = z.namelist()
+        everything = b"".join(z.read(n) for n in names if n.endswith((".xml", ".rels")))
+    assert "docProps/thumbnail.jpeg" not in names
+    assert b"python-docx" not in everything.lower() and b"Macintosh" not in everything
+
+
+def test_two_builds_are_identical_and_atomic(built, sample_path, tmp_path):
+    from pipeline.build import build_report
+
+    again = build_report(sample_path, tmp_path, formats=("docx",)).paths["docx"]
+    assert again.read_bytes() == built[1].read_bytes()
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_failed_write_leaves_the_previous_file(built, tmp_path):
+    from pipeline.errors import PipelineError
+    from pipeline.render_docx import render_docx
+
+    target = tmp_path / "report.docx"
+    target.write_bytes(b"previous")
+    with pytest.raises(PipelineError, match="no picture"):
+        render_docx(built[0].document, target, images={})
+    assert target.read_bytes() == b"previous"
+    assert not list(tmp_path.glob(".*.part"))
