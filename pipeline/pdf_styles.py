@@ -47,8 +47,8 @@ GEOMETRY = {
         header_baseline=297 * MM - 14 * MM, footer_baseline=FOOTER_BASELINE,
     ),
     "landscape": PageGeometry(
-        A4_LANDSCAPE, left=15 * MM, right=15 * MM, top=20 * MM, bottom=22 * MM,
-        header_baseline=210 * MM - 12 * MM, footer_baseline=FOOTER_BASELINE,
+        A4_LANDSCAPE, left=15 * MM, right=15 * MM, top=17 * MM, bottom=21 * MM,
+        header_baseline=210 * MM - 10 * MM, footer_baseline=FOOTER_BASELINE,
     ),
 }
 
@@ -87,6 +87,11 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (a + 0.05) / (b + 0.05)
 
 
+# On landscape appendix pages a chart is drawn at most this tall (its aspect kept), so an
+# indicator's heading, details, chart and trend table fit one page as in seed 004.
+LANDSCAPE_FIGURE_MAX_HEIGHT = 66 * MM
+
+
 @dataclass(frozen=True)
 class Styles:
     body: object
@@ -103,6 +108,7 @@ class Styles:
     toc: tuple  # one style per heading level
     cell: object
     cell_small: object
+    cell_dense: object  # "normal" tables on landscape appendix pages
     furniture: object
 
 
@@ -143,5 +149,6 @@ def styles() -> Styles:
         ),
         cell=cell,
         cell_small=ParagraphStyle("cell_small", parent=cell, fontSize=7.5, leading=9),
+        cell_dense=ParagraphStyle("cell_dense", parent=cell, fontSize=8.5, leading=10),
         furniture=ParagraphStyle("furniture", parent=body, fontSize=8, leading=10, textColor=hex_colour(FURNITURE_TEXT)),
     )

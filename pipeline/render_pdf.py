@@ -142,7 +142,10 @@ def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassIn
     from pipeline.pdf_fonts import REGULAR, register_fonts
     from pipeline.pdf_styles import GEOMETRY
 
+    from reportlab import rl_config
+
     register_fonts()
+    rl_config.useA85 = 0  # binary image streams: smaller, and no slow pure-Python ASCII85
     buffer = io.BytesIO()
     templates = []
     story: list = []
@@ -230,12 +233,18 @@ class _StoryBuilder:
         self.images = images
         self.info = info
         self.styles = styles()
-        self._auto_anchor = 0
+        # every outline heading needs a destination: the model's anchor, else a stable one
+        self.anchors: dict[int, str] = {}
+        for part in document.parts:
+            for block in walk(part.blocks):
+                if isinstance(block, Heading) and (block.anchor or block.outline):
+                    self.anchors[id(block)] = block.anchor or f"_heading{len(self.anchors) + 1}"
 
     # -- parts ------------------------------------------------------------------
     def part(self, part: Part, geometry) -> list:
         self.width = geometry.frame_width
         self.geometry = geometry
+        self.landscape = part.orientation == "landscape"
         story: list = []
         blocks = part.blocks
         contents = self.contents(part) if part.orientation == "landscape" and not _has_contents(blocks) else []
@@ -262,7 +271,7 @@ class _StoryBuilder:
         from pipeline.pdf_flowables import StructBegin, StructEnd, mark
         from pipeline.pdf_styles import LINK
 
-        entries = [b for b in walk(part.blocks) if isinstance(b, Heading) and b.outline and b.anchor and b.level >= 2]
+        entries = [b for b in walk(part.blocks) if isinstance(b, Heading) and b.outline and b.level >= 2]
         if len(entries) < 2:
             return []
         story: list = []
@@ -273,12 +282,12 @@ class _StoryBuilder:
         story.append(mark(RLParagraph(CONTENTS_TITLE, self.styles.h2), "H2", text=CONTENTS_TITLE))
         story.append(StructBegin("TOC"))
         for entry in entries:
-            page = self.info.anchor_pages.get(entry.anchor)
+            anchor = self.anchors[id(entry)]
+            page = self.info.anchor_pages.get(anchor)
             style = self.styles.toc[min(entry.level, 3) - 1]
             page_text = f" \u2014 page {page}" if page else ""
-            text = (f'<a href={quoteattr("#" + entry.anchor)} color="{LINK}">{_escape(entry.text)}</a>'
-                    f"{page_text}")
-            story.append(mark(RLParagraph(text, style), "TOCI", links=("#" + entry.anchor,)))
+            text = f'<a href={quoteattr("#" + anchor)} color="{LINK}">{_escape(entry.text)}</a>{page_text}'
+            story.append(mark(RLParagraph(text, style), "TOCI", links=("#" + anchor,)))
         story.append(StructEnd("TOC"))
         self._skip_heading = heading
         return story
@@ -319,10 +328,7 @@ class _StoryBuilder:
         from pipeline.pdf_flowables import mark
 
         style = (self.styles.h1, self.styles.h2, self.styles.h3)[min(max(heading.level, 1), 3) - 1]
-        anchor = heading.anchor
-        if anchor is None and heading.outline:
-            self._auto_anchor += 1
-            anchor = f"_heading{self._auto_anchor}"
+        anchor = self.anchors.get(id(heading))
         attrs = dict(text=heading.text, level=heading.level)
         if anchor:
             attrs.update(anchor=anchor, outline=heading.outline)
@@ -351,15 +357,11 @@ class _StoryBuilder:
         return mark(flowable, "P", **attrs)
 
     def bullets(self, bullets: BulletList) -> list:
-        from reportlab.lib.styles import ParagraphStyle
         from reportlab.platypus import Paragraph as RLParagraph
 
         from pipeline.pdf_flowables import StructBegin, StructEnd, mark
-        from pipeline.pdf_styles import MM
 
-        base = self.styles.bullet
-        if bullets.number is None:  # a list at body level, not under a numbered paragraph
-            base = ParagraphStyle("bullet-body", parent=base, leftIndent=8 * MM, bulletIndent=2 * MM)
+        base = self.styles.bullet  # indented to the numbered paragraphs' text
         story: list = [StructBegin("L")]
         for item in bullets.items:
             story.append(mark(RLParagraph(_markup(item), base, bulletText="\u2022"), "LI",
@@ -378,18 +380,25 @@ class _StoryBuilder:
 
     def figure(self, figure: Figure) -> list:
         from reportlab.lib.utils import ImageReader
-        from reportlab.platypus import Image
+        from reportlab.platypus import Image, Spacer
         from reportlab.platypus import Paragraph as RLParagraph
 
         from pipeline.pdf_flowables import mark
-        from pipeline.pdf_styles import MM
+        from pipeline.pdf_styles import LANDSCAPE_FIGURE_MAX_HEIGHT, MM
 
         data = self.images[figure.chart]
         px_w, px_h = ImageReader(io.BytesIO(data)).getSize()
         box_w = min(figure.width_mm * MM, self.width)
         box_h = figure.height_mm * MM * box_w / (figure.width_mm * MM)
+        if self.landscape:
+            box_h = min(box_h, LANDSCAPE_FIGURE_MAX_HEIGHT)
         scale = min(box_w / px_w, box_h / px_h)
-        image = Image(io.BytesIO(data), width=px_w * scale, height=px_h * scale, hAlign="LEFT")
+        if self.info.total_pages is None:
+            # the counting pass only needs the space the chart takes
+            image = Spacer(px_w * scale, px_h * scale)
+            image.hAlign = "LEFT"
+        else:
+            image = Image(io.BytesIO(data), width=px_w * scale, height=px_h * scale, hAlign="LEFT")
         image.spaceBefore, image.spaceAfter = 2, 4
         story = [mark(image, "Figure", alt=figure.alt_text, title=figure.chart.title)]
         if figure.caption:
@@ -438,7 +447,10 @@ class _StoryBuilder:
         from pipeline.pdf_fonts import BOLD
         from pipeline.pdf_styles import HEADER_TEXT, RAG_COLOURS, hex_colour
 
-        base = self.styles.cell_small if table.font_size == "small" else self.styles.cell
+        if table.font_size == "small":
+            base = self.styles.cell_small
+        else:
+            base = self.styles.cell_dense if self.landscape else self.styles.cell
         overrides = {"alignment": {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]}
         bold = cell.bold or cell.rag is not None or (cell.header and table.kind in ("data", "key"))
         if cell.header and header_row and table.kind == "data":
@@ -485,8 +497,8 @@ def _table_base():
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
 
 

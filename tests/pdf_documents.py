@@ -215,3 +215,26 @@ def make_document() -> Document:
         footer_text="Social Care and Public Health Cabinet Committee – 5 December 2013",
         date="2013-12-05",
     )
+
+
+_SAMPLE_CACHE: dict = {}
+
+
+def sample_document_and_images():
+    """The real sample's Document and chart PNGs (built once per test session; the charts
+    are the slow part and both the PDF and the parity tests need them)."""
+    if not _SAMPLE_CACHE:
+        from pathlib import Path
+
+        from pipeline.assemble import build_document
+        from pipeline.cards import compute_cards
+        from pipeline.charts import render_all
+        from pipeline.document import figures
+        from pipeline.periods import Month
+        from pipeline.workbook import read_workbook
+
+        sample = Path(__file__).resolve().parent.parent / "inputs" / "fsc_performance_2013-09.xlsx"
+        dataset = read_workbook(sample)
+        document = build_document(dataset, compute_cards(dataset, Month(2013, 9)))
+        _SAMPLE_CACHE["value"] = (document, render_all([f.chart for f in figures(document)]))
+    return _SAMPLE_CACHE["value"]
