@@ -223,3 +223,20 @@ def test_supplement_without_late_documents_is_refused(project, tmp_path):
                           "--supplement"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1 and "missing [supplement] table" in run.stderr
     assert "no document is marked late" in run.stderr and not (tmp_path / "o").exists()
+
+
+def test_sample_meeting_supplement_encloses_e3_built_from_the_workbook(tmp_path):
+    """Seed 004 rebuilt: the letter cites E3's pages, and the report really starts there."""
+    m = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
+    result = build_pack(m, tmp_path, supplement=True)
+    texts = page_texts(result.paths["public"])
+    letter = texts[0].replace("\n", " ")
+    match = re.search(r"Monitoring : Appendices A and B \(Pages (\d+) - (\d+)\)", letter)
+    assert match, letter
+    first, last = int(match[1]), int(match[2])
+    assert first == 2 and last == len(texts)
+    assert "Page 2" in texts[first - 1] and "Social Care and Public Health" in texts[first - 1]
+    assert "Fax 01622 694383" in texts[0] and "Peter Sass" in texts[0]
+    main = build_pack(m, tmp_path / "main")
+    front = page_texts(main.paths["members"])[0]
+    assert "Appendices A and B to follow" in front and main.pages["members"] == 1
