@@ -128,11 +128,8 @@ def details_table(card: Card) -> Table:
     else:
         rows.append((_rh("Current position"), _c(position), _rh("Current target"),
                      _c(card.fmt(cur.target if cur else None))))
-    if ind.priority:
-        rows.append((_rh("Bold Steps Priority/Core Service Area"), _c(ind.priority, colspan=3)))
-    if ind.ambition:
-        rows.append((_rh("Bold Steps Ambition"), _c(ind.ambition, colspan=3)))
     pairs = [(label, value) for label, value in (
+        ("Bold Steps Priority/Core Service Area", ind.priority), ("Bold Steps Ambition", ind.ambition),
         ("Cabinet Member", ind.cabinet_member), ("Director", ind.director),
         ("Portfolio", ind.portfolio), ("Division", ind.division)) if value]
     for i in range(0, len(pairs), 2):
@@ -270,8 +267,7 @@ def indicator_page(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
         PageBreak(),
         top,
         *data_notes(card, wording),
-        KeepTogether((Heading(3, wording.text("appendix", "trend_heading"), outline=False),
-                      trend_table(card, wording))),
+        trend_table(card, wording),  # its first header cell reads "Trend Data", as in seed 004
         *commentary,
     )
 

@@ -30,8 +30,8 @@ RANGE_TEXT = {
 NOT_RATED = "not rated"
 
 # chart size on the page (mm): the PNG's aspect (160 x 70) kept
-FIGURE_WIDTH_MM = 150.0
-FIGURE_HEIGHT_MM = 65.6
+FIGURE_WIDTH_MM = 130.0
+FIGURE_HEIGHT_MM = 56.9
 
 
 @dataclass(frozen=True)

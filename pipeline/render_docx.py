@@ -202,8 +202,12 @@ class _Writer:
         elif isinstance(block, Paragraph):
             self._para(block)
         elif isinstance(block, BulletList):
+            from docx.shared import Mm
+
             for item in block.items:
                 p = self._paragraph("List Bullet")
+                p.paragraph_format.left_indent = Mm(16)  # under the text of numbered paragraphs
+                p.paragraph_format.first_line_indent = Mm(-6)
                 self._runs(p, item)
         elif isinstance(block, Table):
             self._table(block)
@@ -368,7 +372,8 @@ class _Writer:
                        "center": WD_ALIGN_PARAGRAPH.CENTER}[cell.align]
         bold = cell.bold or (cell.header and kind != "memo") or (kind == "memo" and cell.header)
         self._runs(p, cell.content, bold=bold)
-        target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        target.vertical_alignment = (WD_CELL_VERTICAL_ALIGNMENT.TOP if kind == "memo"
+                                     else WD_CELL_VERTICAL_ALIGNMENT.CENTER)
         if cell.rag is not None:
             _shade(target, RAG_FILL[cell.rag])
         elif cell.header and kind != "memo":
