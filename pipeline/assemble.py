@@ -15,7 +15,6 @@ from pipeline.assemble_common import Wording, load_wording, long_date
 from pipeline.assemble_cover import AppendixRef, cover_part
 from pipeline.cards import CardSet
 from pipeline.document import Document
-from pipeline.rating import Rag
 from pipeline.tables import Dataset
 
 
@@ -52,13 +51,18 @@ def build_document(dataset: Dataset, cardset: CardSet, template: str | Path | No
         classification=report.classification,
         footer_text=footer,
         date=report.date.isoformat(),
-        meta={"warnings": tuple(document_warnings(dataset, cardset)), "period": cardset.period.iso,
+        meta={"notices": tuple(data_notices(cardset)), "period": cardset.period.iso,
               "wording": wording.source},
     )
 
 
-def document_warnings(dataset: Dataset, cardset: CardSet) -> list[str]:
-    """What an officer should look at before the report goes out (``build --strict`` stops on these)."""
+def data_notices(cardset: CardSet) -> list[str]:
+    """Which cards show a figure older than the report period, or none at all.
+
+    Information for the officer, not a fault: the council publishes indicators whose latest
+    figure lags (seed 004 reports delayed transfers for August in a September report), so
+    these never stop ``build --strict``; the commentary rules (pipeline.commentary_checks) do.
+    """
     out = []
     for card in cardset.cards:
         ind = card.indicator
@@ -66,8 +70,6 @@ def document_warnings(dataset: Dataset, cardset: CardSet) -> list[str]:
             out.append(f"{ind.id}: no figure at or before {cardset.period.label}")
         elif card.current.period != cardset.period and ind.data_period.value not in ("quarter", "annual"):
             out.append(f"{ind.id}: latest figure is for {card.current.period.label}, not {cardset.period.label}")
-        if card.rag == Rag.RED and card.commentary is None:
-            out.append(f"{ind.id}: rated RED but has no commentary for {cardset.period.label}")
     return out
 
 

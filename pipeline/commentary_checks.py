@@ -147,12 +147,3 @@ def check_dataset(dataset, cardset: CardSet) -> list[CommentaryWarning]:
     fingerprints = recorded_fingerprints(dataset.source) if dataset.source and os.path.exists(dataset.source) else {}
     return commentary_warnings(cardset, fingerprints)
 
-
-def with_commentary_warnings(warnings, dataset, cardset: CardSet) -> tuple[tuple[str, ...], list[CommentaryWarning]]:
-    """``warnings`` (the document's) followed by the commentary warnings, without saying twice
-    that an indicator rated RED has no commentary. Returns (all warnings, commentary ones)."""
-    ours = check_dataset(dataset, cardset)
-    red = {w.indicator_id for w in ours if w.kind == "red-without-commentary"}
-    theirs = [w for w in warnings
-              if not any(w.startswith(f"{ident}:") and "RED" in w and "no commentary" in w for ident in red)]
-    return tuple(theirs) + tuple(str(w) for w in ours), ours

@@ -16,14 +16,29 @@ def test_build_docx_prints_paths_and_timings(run_cli, sample_path, tmp_path):
     for stage in ("read", "cards", "assemble", "charts", "docx"):
         assert f"{stage} " in timing
     assert "(17)" in timing  # one chart per indicator
-    assert "warning: ASC07: latest figure is for Aug-13" in result.stderr
+    assert "note: ASC07: latest figure is for Aug-13" in result.stderr
 
 
-def test_strict_stops_on_warnings_and_writes_nothing(run_cli, sample_path, tmp_path):
+def test_strict_builds_the_sample_because_notices_never_block(run_cli, sample_path, tmp_path):
+    """ASC07's latest figure is August in a September report, as the council published it:
+    a note for the officer, not a reason to refuse the report."""
     result = run_cli("build", sample_path, "--out", tmp_path, "--format", "docx", "--strict")
-    assert result.exit_code == 3
-    assert "ASC07" in result.stderr and "Traceback" not in result.stderr
-    assert not list(tmp_path.iterdir())
+    assert result.exit_code == 0, result.stderr
+    assert "note: ASC07: latest figure is for Aug-13" in result.stderr
+    assert "warning:" not in result.stderr
+    assert (tmp_path / "fsc_performance_2013-09.docx").exists()
+
+
+def test_strict_refuses_red_without_commentary_and_writes_nothing(run_cli, make_book, tmp_path):
+    book = make_book(indicators=[{"id": "R1", "polarity": "higher"}],
+                     values=[{"indicator_id": "R1", "period": "2013-09", "actual": 50, "target": 80, "floor": 70}])
+    out = tmp_path / "out"
+    result = run_cli("build", book, "--out", out, "--format", "docx", "--strict")
+    assert result.exit_code == 1
+    assert "R1" in result.stderr and "RED" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists() or not list(out.iterdir())
+    relaxed = run_cli("build", book, "--out", out, "--format", "docx")
+    assert relaxed.exit_code == 0 and "warning: R1" in relaxed.stderr
 
 
 def test_bad_period_is_a_usage_error(run_cli, sample_path, tmp_path):

@@ -21,13 +21,17 @@ def _period(_ctx, _param, value):
               help="Folder the report is written to.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
 @click.option("--period", callback=_period, help="Reporting month as YYYY-MM (default: the workbook's).")
-@click.option("--strict", is_flag=True, help="Stop, writing nothing, if the report has warnings.")
+@click.option("--strict", is_flag=True,
+              help="Stop, writing nothing, if an indicator rated RED has no commentary or a commentary "
+                   "is older than its figures.")
 def build(workbook, out_dir, fmt, period, strict):
     """Build the committee report from WORKBOOK: cover report and appendices."""
     from pipeline.build import FORMATS, build_report
 
     formats = FORMATS if fmt == "all" else (fmt,)
     result = build_report(workbook, out_dir, formats=formats, period=period, strict=strict)
+    for notice in result.notices:
+        click.echo(f"note: {notice}", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in result.paths.values():
