@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pipeline.periods import Month, parse_month
 

@@ -113,7 +113,7 @@ class ImportPlan:
                          + ("every change in these files is already in the master." if self.already
                             else "no commentary was changed in these files."))
         if self.already:
-            lines.append(f"Already in the master (re-imported, unchanged): "
+            lines.append("Already in the master (re-imported, unchanged): "
                          + ", ".join(f"{ident} ({Path(f).name})" for f, ident in self.already))
         if self.unchanged_forms:
             lines.append("No commentary changed in: " + ", ".join(Path(f).name for f in self.unchanged_forms))

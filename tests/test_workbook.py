@@ -10,7 +10,7 @@ from pipeline.periods import Month
 from pipeline.rating import Polarity
 from pipeline.tables import DataPeriod
 from pipeline.workbook import read_workbook
-from workbooks import Styled, indicator, series
+from workbooks import Styled, series
 
 SEP = Month(2013, 9)
 
