@@ -3,16 +3,7 @@ from __future__ import annotations
 
 import click
 
-from pipeline.periods import parse_month
-
-
-def _period(_ctx, _param, value):
-    if value is None:
-        return None
-    try:
-        return parse_month(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from pipeline.commands.options import period_option
 
 
 @click.command()
@@ -20,7 +11,7 @@ def _period(_ctx, _param, value):
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder the report is written to.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
-@click.option("--period", callback=_period, help="Reporting month as YYYY-MM (default: the workbook's).")
+@period_option("Reporting month (default: the report sheet's period, else the latest month with figures).")
 @click.option("--strict", is_flag=True,
               help="Stop, writing nothing, if an indicator rated RED has no commentary or a commentary "
                    "is older than its figures.")

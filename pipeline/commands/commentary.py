@@ -8,16 +8,7 @@ import datetime as _dt
 
 import click
 
-from pipeline.periods import parse_month
-
-
-def _period_option(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return parse_month(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from pipeline.commands.options import period_option
 
 
 @click.group()
@@ -27,8 +18,7 @@ def commentary():
 
 @commentary.command("export")
 @click.argument("workbook", type=click.Path(dir_okay=False))
-@click.option("--period", callback=_period_option, metavar="YYYY-MM",
-              help="Reporting month (default: the workbook's report period, else its latest month).")
+@period_option("Reporting month (default: the workbook's report period, else its latest month).")
 @click.option("--by", "by", type=click.Choice(["owner", "division"]), default="owner", show_default=True,
               help="One form per officer (indicators.owner) or per division.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
@@ -47,8 +37,7 @@ def export_cmd(workbook, period, by, out):
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--into", "master", required=True, type=click.Path(dir_okay=False),
               help="The master workbook the forms were exported from.")
-@click.option("--period", callback=_period_option, metavar="YYYY-MM",
-              help="Reporting month the forms are for (default: as for export).")
+@period_option("Reporting month the forms are for (default: as for export).")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 def import_cmd(files, master, period, dry_run):
     """Merge returned commentary forms FILE... into the master workbook.

@@ -5,16 +5,7 @@ import json
 
 import click
 
-from pipeline.periods import parse_month
-
-
-def _period_option(value):
-    if value is None:
-        return None
-    try:
-        return parse_month(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from pipeline.commands.options import period_option
 
 
 @click.command()
@@ -34,8 +25,7 @@ def validate(workbook):
 
 @click.command()
 @click.argument("workbook", type=click.Path(dir_okay=False))
-@click.option("--period", callback=lambda c, p, v: _period_option(v),
-              help="Reporting month as YYYY-MM (default: the latest month with figures, whatever the report sheet says).")
+@period_option("Reporting month (default: the latest month with figures, whatever the report sheet says).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def cards(workbook, period, fmt):
     """Print the indicator cards of WORKBOOK for one period."""
