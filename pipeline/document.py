@@ -141,7 +141,25 @@ class KeepTogether:
     blocks: tuple["Block", ...]
 
 
-Block = Union[Heading, Paragraph, BulletList, Table, Figure, Rule, PageBreak, KeepTogether]
+@dataclass(frozen=True)
+class Columns:
+    """Blocks set side by side (an indicator page's chart with its data notes beside it).
+
+    ``columns`` holds each column's blocks; ``widths`` the columns' relative widths, one
+    per column. This is layout only, never a data table: the reading order (screen
+    readers, the tagged PDF, text extraction) is the whole first column, then the whole
+    next one, so a reader hears the chart's alt text and then its data notes. A Columns
+    is kept whole on one page where it fits."""
+
+    columns: tuple[tuple["Block", ...], ...]
+    widths: tuple[float, ...]
+
+    def __post_init__(self):
+        if len(self.columns) != len(self.widths) or not self.columns:
+            raise ValueError("Columns needs one width per column")
+
+
+Block = Union[Heading, Paragraph, BulletList, Table, Figure, Rule, PageBreak, KeepTogether, Columns]
 
 
 @dataclass(frozen=True)
@@ -173,10 +191,14 @@ class Document:
 
 
 def walk(blocks: tuple[Block, ...]):
-    """Every block in reading order, descending into KeepTogether."""
+    """Every block in reading order, descending into KeepTogether and Columns (the first
+    column's blocks, then the next column's)."""
     for block in blocks:
         if isinstance(block, KeepTogether):
             yield from walk(block.blocks)
+        elif isinstance(block, Columns):
+            for column in block.columns:
+                yield from walk(column)
         else:
             yield block
 

@@ -183,3 +183,86 @@ class StructEnd(Flowable):
 
     def draw(self):
         _hook(self.canv, "end_group", self.role)
+
+
+class Columns(Flowable):
+    """Flowables set side by side: the model's :class:`pipeline.document.Columns`.
+
+    Deliberately not a platypus Table: a layout grid must not carry table semantics (a
+    screen reader would announce it as a data table). It has no role of its own and
+    draws no marks; each child is drawn with its own ``drawOn`` and so keeps its own
+    ``begin_marked``/``end_marked`` hooks, in reading order: every flowable of the first
+    column, top to bottom, then those of the next column.
+
+    Each column's flowables are wrapped in the column's width and stacked with their own
+    spaceBefore/spaceAfter; the block is as tall as its tallest column. It never splits
+    across pages: if it does not fit the space left in the frame it moves to the next
+    frame whole. Only when it cannot fit even an empty frame does it give its flowables
+    back to the story one column after the other (the reading order), so that an
+    over-long column never stops the build.
+    """
+
+    # wrapping height for the children: their layout never depends on where the block lands
+    _WRAP_HEIGHT = 100000
+
+    def __init__(self, columns, widths, gap: float = 0.0, spaceBefore: float = 0, spaceAfter: float = 0):
+        super().__init__()
+        if len(columns) != len(widths) or not columns:
+            raise ValueError("Columns needs one width per column")
+        self.columns = [list(c) for c in columns]
+        self.widths = [float(w) for w in widths]
+        self.gap = float(gap)
+        self.spaceBefore, self.spaceAfter = spaceBefore, spaceAfter
+        self._placed: list = []  # per column: (flowable, width, height, offset from the top)
+        self.width = sum(self.widths) + self.gap * (len(self.widths) - 1)
+        self.height = 0
+
+    def offsets(self) -> list[float]:
+        """Each column's left edge, from the block's left edge."""
+        out, x = [], 0.0
+        for width in self.widths:
+            out.append(x)
+            x += width + self.gap
+        return out
+
+    def wrap(self, availWidth, availHeight):
+        canv = getattr(self, "canv", None)
+        self._placed = []
+        tallest = 0.0
+        for column, width in zip(self.columns, self.widths):
+            placed, y = [], 0.0
+            for i, flowable in enumerate(column):
+                if i:
+                    y += flowable.getSpaceBefore()
+                if canv is not None:
+                    w, h = flowable.wrapOn(canv, width, self._WRAP_HEIGHT)
+                else:
+                    w, h = flowable.wrap(width, self._WRAP_HEIGHT)
+                placed.append((flowable, w, h, y))
+                y += h
+                if i < len(column) - 1:
+                    y += flowable.getSpaceAfter()
+            self._placed.append(placed)
+            tallest = max(tallest, y)
+        self.height = tallest
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", 0):
+            return [f for column in self.columns for f in column]  # too tall for any page
+        return []  # the next frame takes it whole
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        # no translation: the children draw at page coordinates, like the frame's own
+        # flowables, so their destinations (anchors) land where they are drawn
+        x = self._hAlignAdjust(x, _sW)
+        if not self._placed:
+            self.wrap(self.width, self._WRAP_HEIGHT)
+        top = y + self.height
+        for left, width, placed in zip(self.offsets(), self.widths, self._placed):
+            for flowable, w, h, offset in placed:
+                flowable.drawOn(canvas, x + left, top - offset - h, _sW=width - w)
+
+    def draw(self):  # pragma: no cover - drawOn does the drawing
+        pass

@@ -91,6 +91,9 @@ def contrast_ratio(foreground: str, background: str) -> float:
 # indicator's heading, details, chart and trend table fit one page as in seed 004.
 LANDSCAPE_FIGURE_MAX_HEIGHT = 66 * MM
 
+# space between the columns of a Columns block (chart | data notes)
+COLUMN_GAP = 6 * MM
+
 
 @dataclass(frozen=True)
 class Styles:

@@ -43,6 +43,7 @@ from pipeline.document import (
     BulletList,
     Cell,
     ChartSpec,
+    Columns,
     Document,
     Figure,
     Heading,
@@ -320,7 +321,31 @@ class _StoryBuilder:
             for child in block.blocks:
                 inner += self.block(child)
             return [RLKeepTogether(inner)]
+        if isinstance(block, Columns):
+            return [self.columns(block)]
         raise OutputError(f"the PDF renderer does not know the block {type(block).__name__}")
+
+    def columns(self, block: Columns):
+        """Side by side, as one :class:`pipeline.pdf_flowables.Columns` (never a layout
+        Table: no table semantics). Each column's blocks are built in its own width."""
+        from pipeline.pdf_flowables import Columns as ColumnsFlowable
+        from pipeline.pdf_styles import COLUMN_GAP
+
+        outer = self.width
+        gap = COLUMN_GAP if len(block.columns) > 1 else 0.0
+        total = sum(block.widths) or 1
+        widths = [(outer - gap * (len(block.widths) - 1)) * w / total for w in block.widths]
+        built = []
+        try:
+            for column, width in zip(block.columns, widths):
+                self.width = width
+                flowables: list = []
+                for child in column:
+                    flowables += self.block(child)
+                built.append(flowables)
+        finally:
+            self.width = outer
+        return ColumnsFlowable(built, widths, gap=gap, spaceBefore=2, spaceAfter=4)
 
     def heading(self, heading: Heading) -> list:
         from reportlab.platypus import Paragraph as RLParagraph
