@@ -107,9 +107,11 @@ class MarkedMixin:
         for i, part in enumerate(parts):
             if isinstance(part, MarkedMixin):
                 part.role = self.role
-                # the destination belongs to the first piece only
+                # the destination belongs to the first piece only; a later piece says
+                # which element it continues (the tagger keeps one element across pages)
                 part.struct_attrs = self.struct_attrs if i == 0 else {
-                    k: v for k, v in self.struct_attrs.items() if k not in ("anchor", "outline")
+                    **{k: v for k, v in self.struct_attrs.items() if k not in ("anchor", "outline")},
+                    "continues": self.struct_attrs.get("continues", self.struct_attrs),
                 }
         return parts
 
@@ -189,10 +191,10 @@ class Columns(Flowable):
     """Flowables set side by side: the model's :class:`pipeline.document.Columns`.
 
     Deliberately not a platypus Table: a layout grid must not carry table semantics (a
-    screen reader would announce it as a data table). It has no role of its own and
-    draws no marks; each child is drawn with its own ``drawOn`` and so keeps its own
-    ``begin_marked``/``end_marked`` hooks, in reading order: every flowable of the first
-    column, top to bottom, then those of the next column.
+    screen reader would announce it as a data table). It draws no marks itself: it opens
+    a plain ``Div`` structure group (``begin_group``) and each child is drawn with its own
+    ``drawOn`` and so keeps its own ``begin_marked``/``end_marked`` hooks, in reading
+    order: every flowable of the first column, top to bottom, then those of the next column.
 
     Each column's flowables are wrapped in the column's width and stacked with their own
     spaceBefore/spaceAfter; the block is as tall as its tallest column. It never splits
@@ -260,9 +262,14 @@ class Columns(Flowable):
         if not self._placed:
             self.wrap(self.width, self._WRAP_HEIGHT)
         top = y + self.height
-        for left, width, placed in zip(self.offsets(), self.widths, self._placed):
-            for flowable, w, h, offset in placed:
-                flowable.drawOn(canvas, x + left, top - offset - h, _sW=width - w)
+        # plain grouping for the tagger (a Div), never table semantics
+        _hook(canvas, "begin_group", "Div", {"kind": "columns"})
+        try:
+            for left, width, placed in zip(self.offsets(), self.widths, self._placed):
+                for flowable, w, h, offset in placed:
+                    flowable.drawOn(canvas, x + left, top - offset - h, _sW=width - w)
+        finally:
+            _hook(canvas, "end_group", "Div")
 
     def draw(self):  # pragma: no cover - drawOn does the drawing
         pass

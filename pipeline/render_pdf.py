@@ -17,16 +17,17 @@ Design
   ``onPage`` callback, between ``begin_artifact``/``end_artifact`` canvas hooks. The
   footer's baseline is 14 mm above the bottom edge: the agenda pack stamps its own
   "Page N" below that.
-* Structure for the next issue (tagged PDF/UA-1): every flowable the story contains is
-  made by :func:`pipeline.pdf_flowables.mark` and carries ``role`` (H1-H3, P, Caption,
-  L/LI, Table, TH with scope, TD, Figure with ``alt``, Artifact) and ``struct_attrs``
-  (row/column of cells, links of a paragraph, anchors). Drawing a marked flowable is
-  bracketed by ``canvas.begin_marked``/``end_marked``; lists and parts are opened/closed
-  by ``StructBegin``/``StructEnd``; table backgrounds and grid lines are artifacts. The
-  :class:`~pipeline.pdf_flowables.ReportCanvas` records the events (tests read them);
-  tagging replaces the recording with BDC/EMC + MCIDs and writes the structure tree.
-  Repeated header rows on continuation pages are the same cell objects drawn again:
-  the tagger should mark every draw of a TH after its first as an artifact.
+* Tagged PDF/UA-1 (issue 5): every flowable the story contains is made by
+  :func:`pipeline.pdf_flowables.mark` and carries ``role`` (H1-H3, P, Caption, L/LI,
+  Table, TH with scope, TD, Figure with ``alt``, Artifact) and ``struct_attrs`` (row/column
+  of cells, links of a paragraph, anchors). Drawing a marked flowable is bracketed by
+  ``canvas.begin_marked``/``end_marked``; lists, parts and column groups are opened/closed
+  by ``begin_group``/``end_group``; table backgrounds and grid lines are artifacts. The
+  final pass draws on :class:`pipeline.pdf_tagging.TaggingCanvas`, which turns the hooks
+  into BDC/EMC with MCIDs (a repeated header row is an artifact) and records the
+  structure; :func:`_finish` writes the structure tree, ParentTree, /MarkInfo and the
+  XMP PDF/UA identifier (``pipeline.pdf_tagging``). ``tagged=False`` leaves all of that
+  out (only to measure what tagging costs).
 * Reproducible: ReportLab's invariant mode, no 'now' anywhere, dates from the model,
   pikepdf's deterministic ID: the same inputs give a byte-identical file.
 """
@@ -64,23 +65,27 @@ CONTENTS_TITLE = "Contents"
 
 
 # ---------------------------------------------------------------------------- entry point
-def render_pdf(document: Document, path: str | os.PathLike, images: Mapping[ChartSpec, bytes]) -> None:
+def render_pdf(document: Document, path: str | os.PathLike, images: Mapping[ChartSpec, bytes],
+               *, tagged: bool = True) -> None:
     """Write ``document`` as a PDF at ``path`` (atomically). ``images`` holds each
-    Figure's chart as PNG bytes (200 dpi), the same bytes the DOCX embeds."""
-    write_bytes(path, pdf_bytes(document, images))
+    Figure's chart as PNG bytes (200 dpi), the same bytes the DOCX embeds. The PDF is a
+    tagged PDF/UA-1 document unless ``tagged`` is False (kept to measure tagging's cost)."""
+    write_bytes(path, pdf_bytes(document, images, tagged=tagged))
 
 
-def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: list | None = None) -> bytes:
+def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: list | None = None,
+              tagged: bool = True) -> bytes:
     """The finished PDF. ``events``, if given, receives the structure events the final
     layout pass recorded (role of every drawn element, per page)."""
     _check_inputs(document, images)
     first = _layout(document, images, _PassInfo())
-    final = _layout(document, images, _PassInfo(total_pages=first.pages, anchor_pages=first.anchor_pages))
+    final = _layout(document, images, _PassInfo(total_pages=first.pages, anchor_pages=first.anchor_pages),
+                    tagged=tagged)
     if final.pages != first.pages:  # the contents page numbers cannot change the flow
         raise OutputError("PDF layout did not settle (page count changed between passes)")
     if events is not None:
         events.extend(final.events)
-    return _finish(final.data, document)
+    return _finish(final.data, document, final.tags)
 
 
 # ---------------------------------------------------------------------------- checks
@@ -133,9 +138,11 @@ class _Layout:
     pages: int
     anchor_pages: dict[str, int]
     events: list
+    tags: object = None  # pipeline.pdf_tagging.TagModel of a tagged pass
 
 
-def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassInfo) -> _Layout:
+def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassInfo, *,
+            tagged: bool = False) -> _Layout:
     from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
     from reportlab.platypus import PageBreak as RLPageBreak
 
@@ -185,9 +192,14 @@ def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassIn
         initialFontSize=10,
         pageCompression=1,
     )
-    doc.build(story, canvasmaker=ReportCanvas)
+    if tagged:
+        from pipeline.pdf_tagging import TaggingCanvas as canvasmaker
+    else:
+        canvasmaker = ReportCanvas
+    doc.build(story, canvasmaker=canvasmaker)
     canvas = doc.canv
-    return _Layout(buffer.getvalue(), canvas.getPageNumber() - 1, dict(canvas.anchor_pages), list(canvas.structure))
+    return _Layout(buffer.getvalue(), canvas.getPageNumber() - 1, dict(canvas.anchor_pages), list(canvas.structure),
+                   getattr(canvas, "tags", None))
 
 
 def _furniture_callback(document: Document, part: Part, geometry, info: _PassInfo):
@@ -566,11 +578,16 @@ def _has_contents(blocks) -> bool:
 
 
 # ---------------------------------------------------------------------------- metadata
-def _finish(data: bytes, document: Document) -> bytes:
-    """Dates from the model, XMP metadata, a deterministic ID; no ReportLab leftovers."""
+def _finish(data: bytes, document: Document, tags=None) -> bytes:
+    """Dates from the model, XMP metadata, a deterministic ID; no ReportLab leftovers; the
+    structure tree when the final pass was tagged."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        if tags is not None:
+            from pipeline.pdf_tagging import write_structure
+
+            write_structure(pdf, tags, lang=document.language)
         info = pdf.docinfo
         for key in ("/CreationDate", "/ModDate"):
             if key in info:
@@ -595,6 +612,8 @@ def _finish(data: bytes, document: Document) -> bytes:
                 xmp["xmp:ModifyDate"] = iso
                 xmp["xmp:MetadataDate"] = iso
             xmp["xmp:CreatorTool"] = document.author
+            if tags is not None:
+                xmp["pdfuaid:part"] = "1"  # PDF/UA-1 identification (ISO 14289-1, 5)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
