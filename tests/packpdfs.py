@@ -8,8 +8,9 @@ from pipeline import document as d
 from pipeline.pack_render import render_document
 
 
-def report_pdf(path: Path, marker: str, pages: int, landscape: bool = False) -> Path:
-    """A PDF of ``pages`` pages; every page says '<marker> page N' and has a heading (outline)."""
+def report_pdf(path: Path, marker: str, pages: int, landscape: bool = False, tagged: bool = True) -> Path:
+    """A PDF of ``pages`` pages; every page says '<marker> page N' and has a heading (outline).
+    The renderer tags it (PDF/UA-1) unless ``tagged`` is False."""
     blocks = []
     for i in range(pages):
         blocks += [d.Heading(1, f"{marker} section {i + 1}", anchor=f"sec-{i + 1}"),
@@ -21,6 +22,11 @@ def report_pdf(path: Path, marker: str, pages: int, landscape: bool = False) -> 
         parts=(d.Part(title=marker, orientation="landscape" if landscape else "portrait", blocks=tuple(blocks)),),
         footer_text=f"{marker} own footer", date="2013-12-05")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not tagged:
+        from pipeline.render_pdf import render_pdf
+
+        render_pdf(document, path, {}, tagged=False)
+        return path
     return render_document(document, path)
 
 

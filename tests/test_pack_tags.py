@@ -59,7 +59,7 @@ def test_structure_trees_merge_under_one_document(tmp_path):
 
 def test_an_untagged_source_makes_an_untagged_pack(tmp_path):
     a = tagged_pdf(tmp_path / "a.pdf", "Alpha", 1)
-    b = report_pdf(tmp_path / "b.pdf", "Plain", 1)
+    b = report_pdf(tmp_path / "b.pdf", "Plain", 1, tagged=False)
     with contextlib.ExitStack() as stack:
         pdf, tagged = merge([source(a, "A", None, 1, 1), source(b, "B", None, 2, 1)], title="Pack", stack=stack)
         assert not tagged and "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
