@@ -72,7 +72,11 @@ def _style(series: Series, comparator_index: int):
     return colour, ls, marker, lw, z
 
 
-def render_png(spec: ChartSpec, dpi: int = 200, width_mm: float = 160.0, height_mm: float = 70.0) -> bytes:
+# the chart column of an indicator page (assemble_common.FIGURE_WIDTH_MM / FIGURE_HEIGHT_MM)
+WIDTH_MM, HEIGHT_MM = 150.0, 54.0
+
+
+def render_png(spec: ChartSpec, dpi: int = 200, width_mm: float = WIDTH_MM, height_mm: float = HEIGHT_MM) -> bytes:
     """One chart as PNG bytes; identical bytes for an identical spec."""
     with _lock:
         _setup()
@@ -131,7 +135,7 @@ def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
     ax.set_ylim(low, high)
     places = axis_decimals(ticks, spec.decimals)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_figure(float(v), spec.unit, places)))
-    ax.set_title(spec.title, loc="left")
+    _fit_title(ax, spec.title)
     if spec.y_label:
         ax.set_ylabel(spec.y_label)
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6, zorder=0)
@@ -141,6 +145,28 @@ def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
     if handles:
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(len(handles), 5),
                   frameon=False, fontsize=7, handlelength=3)
+
+
+def _fit_title(ax, title: str) -> None:
+    """The title on as many lines as it needs to stay inside the picture (a long title
+    was cut off at the right edge), never shrunk below 7.5 pt."""
+    import textwrap
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width - 16 / 25.4 * fig.dpi  # the axis labels take the left ~16 mm
+    size = ax.title.get_fontsize()
+    chars = len(title)
+    while True:
+        text = ax.set_title(textwrap.fill(title, chars, break_long_words=False), loc="left", fontsize=size)
+        if text.get_window_extent(renderer).width <= room:
+            return
+        if chars > 30:
+            chars = int(chars * 0.9)
+        elif size > 7.5:
+            size -= 0.5
+        else:
+            return
 
 
 def render_all(specs: Iterable[ChartSpec], dpi: int = 200) -> dict[ChartSpec, bytes]:
