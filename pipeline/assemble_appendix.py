@@ -19,6 +19,7 @@ from pipeline.cards import Card, CardSet
 from pipeline.document import (
     Block,
     Cell,
+    Columns,
     Heading,
     KeepTogether,
     PageBreak,
@@ -253,23 +254,25 @@ def _supplementary_format(card: Card, values):
     return card.fmt
 
 
+# the chart's share of the row it shares with the data notes (seed 004: about 60%)
+CHART_COLUMN, NOTES_COLUMN = 0.6, 0.4
+
+
 def indicator_page(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
+    """One landscape page per indicator, in seed 004's order for every section: heading,
+    details, the chart with its data notes beside it, the trend table, the commentary.
+    Heading to trend table stay on one page; a long commentary runs on to the next."""
     ind = card.indicator
     top = KeepTogether((
         Heading(2, f"{n}. {ind.title}", anchor=anchor_for(card)),
         details_table(card),
-        indicator_figure(card),
+        Columns(((indicator_figure(card),), data_notes(card, wording)), widths=(CHART_COLUMN, NOTES_COLUMN)),
+        trend_table(card, wording),  # its first header cell reads "Trend Data", as in seed 004
     ))
     commentary: list[Block] = [Heading(3, wording.text("appendix", "commentary_heading"), outline=False)]
     text = card.commentary.text if card.commentary else ""
     commentary += text_blocks(text) or (Paragraph(runs(wording.text("appendix", "no_commentary"))),)
-    return (  # seed 004's order: chart, data notes, trend data, commentary
-        PageBreak(),
-        top,
-        *data_notes(card, wording),
-        trend_table(card, wording),  # its first header cell reads "Trend Data", as in seed 004
-        *commentary,
-    )
+    return (PageBreak(), top, *commentary)
 
 
 # ----------------------------------------------------------------------------- parts

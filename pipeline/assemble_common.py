@@ -29,9 +29,11 @@ RANGE_TEXT = {
 }
 NOT_RATED = "not rated"
 
-# chart size on the page (mm): the PNG's aspect (160 x 70) kept
-FIGURE_WIDTH_MM = 130.0
-FIGURE_HEIGHT_MM = 56.9
+# chart size on the indicator page (mm): the chart column beside the data notes (60% of
+# the landscape frame), short enough that heading, details, chart, trend table and a
+# typical commentary fit one page. charts.WIDTH_MM / HEIGHT_MM draw the PNG at this size.
+FIGURE_WIDTH_MM = 150.0
+FIGURE_HEIGHT_MM = 54.0
 
 
 @dataclass(frozen=True)

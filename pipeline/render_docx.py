@@ -25,6 +25,7 @@ from pipeline.document import (
     BulletList,
     Cell,
     ChartSpec,
+    Columns,
     Document,
     Figure,
     Heading,
@@ -73,6 +74,10 @@ class _Writer:
         self.pending_break = False
         self._style_ids: dict[str, str] = {}
         self.after_table = False
+        self.container = None  # the table cell being filled (a Columns block), else the body
+
+    def _target(self):
+        return self.container if self.container is not None else self.doc
 
     def _set_style(self, p, name: str):
         """Set a paragraph style by id (python-docx's lookup by name is slow on big tables)."""
@@ -222,11 +227,13 @@ class _Writer:
             for inner in block.blocks:
                 self._block(inner)
             _keep_together([el for el in list(body)[start:]])
+        elif isinstance(block, Columns):
+            self._columns(block)
         else:  # pragma: no cover - the model has no other blocks
             raise PipelineError(f"unknown block {type(block).__name__}")
 
     def _paragraph(self, style: str):
-        p = self.doc.add_paragraph()
+        p = self._target().add_paragraph()
         self._set_style(p, style)
         if self.after_table:  # breathing space between a table and what follows it
             from docx.shared import Pt
@@ -334,7 +341,7 @@ class _Writer:
             self._paragraph("Small").paragraph_format.space_after = 0
         all_rows = list(block.header_rows) + list(block.rows)
         ncols = len(block.columns)
-        table = self.doc.add_table(rows=len(all_rows), cols=ncols)
+        table = self._add_table(len(all_rows), ncols)
         table.style = self.doc.styles[TABLE_STYLE if block.kind != "memo" else "Normal Table"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
@@ -362,6 +369,51 @@ class _Writer:
         _table_caption(table, block.caption)
         self.after_table = True
 
+    def _add_table(self, rows: int, cols: int):
+        from docx.blkcntnr import BlockItemContainer
+        from docx.shared import Mm
+
+        if self.container is None:
+            return self.doc.add_table(rows=rows, cols=cols)
+        # (a cell's own add_table appends an empty paragraph; _columns tidies cells itself)
+        return BlockItemContainer.add_table(self.container, rows, cols, Mm(self.text_width_mm))
+
+    def _columns(self, block: Columns):
+        """Side by side as a one-row layout table: no borders, no header row, no caption
+        or description, w:tblLook without header/first-column formatting, the row never
+        split across pages. Word has no better side-by-side construct that survives
+        editing (section columns would need section breaks in the middle of a page and
+        reflow as newspaper columns; floating frames leave the reading order to chance).
+        A screen reader reads the cells in order: the chart's alt text, then the notes."""
+        from docx.shared import Mm
+
+        if self.container is not None:
+            raise PipelineError("Columns inside Columns is not supported in the Word report")
+        if self.pending_break:  # a table cannot carry 'page break before'
+            self._paragraph("Small").paragraph_format.space_after = 0
+        outer = self.text_width_mm
+        total = sum(block.widths) or 1
+        widths = [Mm(outer * w / total) for w in block.widths]
+        table = self._add_table(1, len(block.columns))
+        table.style = self.doc.styles["Normal Table"]
+        table.autofit = False
+        _table_layout_fixed(table, widths)
+        _layout_table(table)
+        _row_props(table.rows[0], header=False)
+        try:
+            for cell, column, width in zip(table.rows[0].cells, block.columns, block.widths):
+                self.container = cell
+                self.text_width_mm = outer * width / total - 2 * LAYOUT_CELL_MARGIN_MM
+                self.after_table = False
+                first = cell.paragraphs[0]._p  # the empty paragraph every new cell has
+                for child in column:
+                    self._block(child)
+                _tidy_cell(cell._tc, first)
+        finally:
+            self.container = None
+            self.text_width_mm = outer
+        self.after_table = True
+
     def _cell(self, target, cell: Cell, text_style: str, kind: str):
         from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -381,6 +433,46 @@ class _Writer:
 
 
 # ---------------------------------------------------------------------------------- XML helpers
+LAYOUT_CELL_MARGIN_MM = 1.9  # Word's default left/right cell margin (108 twips)
+
+
+def _layout_table(table):
+    """Mark a table as layout: no borders, tblLook without header-row or first-column
+    formatting and no banding, no caption/description (a data table's markers)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tblpr = table._tbl.tblPr
+    for tag in ("w:tblBorders", "w:tblLook", "w:tblCaption", "w:tblDescription"):
+        for el in tblpr.findall(qn(tag)):
+            tblpr.remove(el)
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
+    tblpr.append(borders)
+    look = OxmlElement("w:tblLook")
+    for key, value in (("w:val", "0000"), ("w:firstRow", "0"), ("w:lastRow", "0"), ("w:firstColumn", "0"),
+                       ("w:lastColumn", "0"), ("w:noHBand", "1"), ("w:noVBand", "1")):
+        look.set(qn(key), value)
+    tblpr.append(look)
+    _order_tblpr(tblpr)
+
+
+def _tidy_cell(tc, first_paragraph):
+    """Drop the empty paragraph a new cell starts with once the cell has other content,
+    and end the cell with a paragraph (Word requires one after a nested table)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    content = [el for el in tc if el.tag in (qn("w:p"), qn("w:tbl"))]
+    if len(content) > 1 and first_paragraph in content and not len(first_paragraph.findall(qn("w:r"))):
+        tc.remove(first_paragraph)
+        content.remove(first_paragraph)
+    if content and content[-1].tag == qn("w:tbl"):
+        tc.append(OxmlElement("w:p"))
+
 
 
 def _bookmark_name(name: str) -> str:

@@ -7,9 +7,11 @@ import pytest
 from pipeline.assemble import build_document
 from pipeline.document import (
     BulletList,
+    Columns,
     Figure,
     Heading,
     KeepTogether,
+    PageBreak,
     Paragraph,
     Table,
     figures,
@@ -191,7 +193,28 @@ def test_indicator_page_starts_a_page_and_keeps_heading_with_chart(sample_doc):
     blocks = sample_doc.parts[1].blocks
     keeps = [b for b in blocks if isinstance(b, KeepTogether)]
     first = next(k for k in keeps if isinstance(k.blocks[0], Heading))
-    assert isinstance(first.blocks[-1], Figure)
+    assert any(isinstance(b, Figure) for b in walk(first.blocks))
+    assert blocks[blocks.index(first) - 1] == PageBreak()
+
+
+def test_every_indicator_page_in_seed_order_chart_beside_data_notes(sample_doc, sample_cards):
+    """Seed 004's page, the same order in every section: heading, details, chart | data
+    notes, trend table (heading to trend table kept together), then the commentary."""
+    pages = [(part, k) for part in sample_doc.parts[1:] for k in part.blocks
+             if isinstance(k, KeepTogether) and isinstance(k.blocks[0], Heading) and k.blocks[0].anchor]
+    assert len(pages) == len(sample_cards.cards) == 17
+    for part, keep in pages:
+        heading, details, columns, trend = keep.blocks
+        assert heading.level == 2 and details.kind == "details" and trend.caption.startswith("Trend data: ")
+        assert isinstance(columns, Columns) and columns.widths[0] > columns.widths[1]
+        (chart,), notes = columns.columns
+        assert isinstance(chart, Figure)
+        assert isinstance(notes[0], Heading) and notes[0].text == "Data Notes"
+        assert all(isinstance(b, (Paragraph, BulletList)) for b in notes[1:])
+        labelled = [b for b in notes[1:] if isinstance(b, Paragraph) and b.content[0].bold]
+        assert [plain_text(b.content[:1]) for b in labelled][:1] == ["Tolerance: "]
+        after = part.blocks[part.blocks.index(keep) + 1]
+        assert isinstance(after, Heading) and after.text == "Commentary"
 
 
 @pytest.mark.parametrize("text, expected", [

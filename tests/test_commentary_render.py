@@ -47,20 +47,30 @@ def test_docx_has_real_paragraphs_and_list_items(built):
 def test_pdf_has_separate_paragraphs_and_bulleted_items(built):
     import pdfplumber
 
+    from pipeline.pdf_styles import GEOMETRY
+
+    landscape = GEOMETRY["landscape"]
     _, result = built
     with pdfplumber.open(result.paths["pdf"]) as pdf:
-        # the indicator page's commentary (the cover's RED table shares cells with the title)
-        pages = [p for p in pdf.pages if PARAGRAPHS[0] in (p.extract_text() or "").split("\n")]
-        assert len(pages) == 1
-        lines = (pages[0].extract_text() or "").split("\n")
-        words = pages[0].extract_words()
+        # the indicator page's commentary (the cover's RED table shares cells with the title);
+        # a long commentary continues on the next page, so read that page's frame too
+        index = [i for i, p in enumerate(pdf.pages) if PARAGRAPHS[0] in (p.extract_text() or "").split("\n")]
+        assert len(index) == 1
+        lines, words = [], []
+        for page in pdf.pages[index[0]:index[0] + 2]:
+            frame = page.crop((0, landscape.top, page.width, page.height - landscape.bottom))
+            page_words = frame.extract_words()
+            if page is pdf.pages[index[0]]:
+                top = next(w["top"] for w in page_words if w["text"] == "Commentary")
+                page_words = [w for w in page_words if w["top"] > top]
+            lines += (frame.extract_text() or "").split("\n")
+            words += page_words
     start = lines.index(PARAGRAPHS[0])
     assert lines[start:start + 5] == [PARAGRAPHS[0], PARAGRAPHS[1], "• " + BULLETS[0], "• " + BULLETS[1], LAST]
 
     def left(text):
-        return next(w["x0"] for w in words if w["text"] == text.split()[0] and w["top"] > top)
+        return next(w["x0"] for w in words if w["text"] == text.split()[0])
 
-    top = next(w["top"] for w in words if w["text"] == "Commentary")
     assert left(BULLETS[0]) > left(PARAGRAPHS[0]) + 10  # list items are indented under their bullet
     assert left(LAST) == pytest.approx(left(PARAGRAPHS[0]))
 

@@ -9,6 +9,7 @@ from pipeline.document import Table as ModelTable
 from pipeline.document import walk
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +63,9 @@ def test_every_indicator_has_heading_trend_rows_and_one_picture_with_alt_text(wo
     for card in sample_cards.cards:
         start = heading_at[card.indicator.id]
         end = next(o for o in order if o > start)
-        pictures = [d for kind, obj in items[start:end] if kind == "p"
-                    for d in obj._p.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+        # the chart sits in the layout table beside the data notes, so look inside tables too
+        pictures = [d for kind, obj in items[start:end]
+                    for d in (obj._p if kind == "p" else obj._tbl).iter(f"{WP}docPr")]
         assert len(pictures) == 1, card.indicator.id
         assert pictures[0].get("descr").strip() and pictures[0].get("title")
         trend = [obj for kind, obj in items[start:end]
@@ -72,6 +74,42 @@ def test_every_indicator_has_heading_trend_rows_and_one_picture_with_alt_text(wo
         model = next(b for p in document.parts for b in walk(p.blocks)
                      if isinstance(b, ModelTable) and b.caption == f"Trend data: {card.indicator.title}")
         assert _rows(trend[0])[len(model.header_rows):] == [[c.text for c in r] for r in model.rows]
+
+
+def test_chart_and_data_notes_side_by_side_in_one_layout_table_row(word, sample_cards):
+    """Each indicator's chart (left cell) and data notes (right cell) share the one row of a
+    layout table: no borders, no header row, no caption or description, no header
+    formatting in w:tblLook, the row kept on one page."""
+    from docx.text.paragraph import Paragraph
+
+    items = list(_body_items(word))
+    headings = [i for i, (kind, obj) in enumerate(items) if kind == "p" and obj.style.name == "Heading 2"
+                and any(obj.text.endswith(f". {c.indicator.title}") for c in sample_cards.cards)]
+    assert len(headings) == len(sample_cards.cards) == 17
+    for start, end in zip(headings, headings[1:] + [len(items)]):
+        layout = [obj for kind, obj in items[start:end] if kind == "t" and obj._tbl.find(f".//{WP}docPr") is not None]
+        assert len(layout) == 1, items[start][1].text
+        table = layout[0]
+        assert len(table.rows) == 1 and len(table.columns) == 2
+        tblpr = table._tbl.tblPr
+        assert tblpr.find(f"{W}tblCaption") is None and tblpr.find(f"{W}tblDescription") is None
+        look = tblpr.find(f"{W}tblLook")
+        assert look is not None and look.get(f"{W}firstRow") == "0" and look.get(f"{W}firstColumn") == "0"
+        borders = tblpr.find(f"{W}tblBorders")
+        assert borders is not None and {e.get(f"{W}val") for e in borders} == {"nil"}
+        trpr = table.rows[0]._tr.trPr
+        assert trpr.find(f"{W}tblHeader") is None and trpr.find(f"{W}cantSplit") is not None
+        chart_cell, notes_cell = table.rows[0].cells
+        assert len(list(chart_cell._tc.iter(f"{WP}docPr"))) == 1
+        assert not list(notes_cell._tc.iter(f"{WP}docPr"))
+        notes = [Paragraph(p, notes_cell) for p in notes_cell._tc.findall(f"{W}p")]
+        assert (notes[0].style.name, notes[0].text) == ("Heading 3", "Data Notes")
+        assert notes[1].text.startswith("Tolerance: ") and notes[1].runs[0].bold
+        # the trend table follows the row, the commentary after it
+        after = [(kind, obj) for kind, obj in items[start:end]]
+        position = next(i for i, (k, o) in enumerate(after) if k == "t" and o._tbl is table._tbl)
+        assert after[position + 1][0] == "t" and _caption(after[position + 1][1]).startswith("Trend data: ")
+        assert isinstance(after[position + 2][1], Paragraph) and after[position + 2][1].text == "Commentary"
 
 
 def test_summary_table_one_row_per_indicator_with_the_cards_figures(word, sample_cards):
