@@ -8,6 +8,7 @@ from pipeline.document import (
     BulletList,
     Cell,
     ChartSpec,
+    Columns,
     Document,
     Figure,
     Heading,
@@ -84,7 +85,11 @@ def indicator_blocks(n, ind):
     )
     figure = Figure(chart_for(title, actuals, targets, suffix, decimals),
                     alt_text=f"Line chart of {title} from Sep-12 to Sep-13 against target.",
-                    width_mm=176, height_mm=77)
+                    width_mm=150, height_mm=54)  # the chart column's size (charts.WIDTH_MM x HEIGHT_MM)
+    notes = (Heading(3, "Data Notes", outline=False),
+             Paragraph(runs(Run("Tolerance: ", bold=True), "Higher values are better"), style="small"),
+             Paragraph(runs(Run("Data Source: ", bold=True), "Adult Social Care Swift client system"), style="small"),
+             BulletList((runs("Quarterly Performance Report Indicator"), runs("Bold Steps Indicator"))))
     trend = Table(
         columns=(2.0,) + (1.0,) * 13,
         header_rows=((_h("Trend Data"),) + tuple(_h(m) for m in MONTHS),),
@@ -97,7 +102,8 @@ def indicator_blocks(n, ind):
     )
     return (
         PageBreak(),
-        KeepTogether((Heading(2, f"{n}. {title}", anchor=anchor), details, figure)),
+        KeepTogether((Heading(2, f"{n}. {title}", anchor=anchor), details,
+                      Columns(((figure,), notes), widths=(0.6, 0.4)))),
         KeepTogether((Heading(3, "Trend data", outline=False), trend)),
         Heading(3, "Commentary", outline=False),
         Paragraph(runs("Telecare is now a mainstream service, after being managed centrally. "
@@ -135,7 +141,7 @@ def quarterly_blocks():
         PageBreak(),
         KeepTogether((Heading(2, "Percentage of initial assessments completed within 10 days", anchor="scs-1"),
                       Figure(chart, alt_text="Bar chart of initial assessments within 10 days, Mar 11 to Sep 13.",
-                             width_mm=150, height_mm=66, caption="Actual (year to date) against target"),
+                             width_mm=150, height_mm=54, caption="Actual (year to date) against target"),
                       table)),
         Heading(3, "Commentary", outline=False),
         Paragraph((Run("This is a national performance measure. "), Run("Kent was ranked 13", bold=True),

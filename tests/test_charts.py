@@ -28,9 +28,39 @@ def test_png_is_deterministic_and_metadata_free():
 def test_png_size_follows_dpi():
     from PIL import Image
 
+    from pipeline.charts import HEIGHT_MM, WIDTH_MM
+
     img = Image.open(io.BytesIO(render_png(SPEC, dpi=100)))
     width, height = img.size
-    assert abs(width - 160 / 25.4 * 100) <= 1 and abs(height - 70 / 25.4 * 100) <= 1
+    assert abs(width - WIDTH_MM / 25.4 * 100) <= 1 and abs(height - HEIGHT_MM / 25.4 * 100) <= 1
+
+
+def test_png_drawn_at_the_indicator_pages_chart_size():
+    """The picture is drawn for the chart column beside the data notes: same aspect as the
+    model's Figure, and at 200 dpi at least as many pixels as the page shows."""
+    from PIL import Image
+
+    from pipeline.assemble_common import FIGURE_HEIGHT_MM, FIGURE_WIDTH_MM
+
+    width, height = Image.open(io.BytesIO(render_png(SPEC))).size
+    assert width / height == pytest.approx(FIGURE_WIDTH_MM / FIGURE_HEIGHT_MM, rel=0.01)
+    assert width >= FIGURE_WIDTH_MM / 25.4 * 195
+
+
+@pytest.mark.parametrize("title", [
+    "Child protection plans lasting two or more years at de-registration (year to date)",
+    "Percentage of adult social care clients with community based services who receive a personal budget "
+    "and/or a direct payment (rolling 12 months, snapshot at the end of each month)",
+])
+def test_long_titles_are_wrapped_never_cut_off(title):
+    """Nothing drawn touches the picture's right edge (a long title used to run off it)."""
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(render_png(ChartSpec(title, SPEC.periods, SPEC.series, "rate", 2)))).convert("L"))
+    assert (img[:, -3:] > 250).all()
+    top_rows = img[: img.shape[0] // 4]
+    assert (top_rows < 128).any(axis=0).sum() > img.shape[1] // 3  # the title is there, not dropped
 
 
 def test_render_all_draws_each_distinct_chart_once():

@@ -193,11 +193,37 @@ def test_indicator_heading_details_and_chart_kept_on_one_page(sample):
         for block in part.blocks:
             if isinstance(block, KeepTogether):
                 heads = [b for b in block.blocks if isinstance(b, Heading) and b.anchor]
-                figs = [b for b in block.blocks if isinstance(b, Figure)]
+                figs = [b for b in walk(block.blocks) if isinstance(b, Figure)]  # the chart is in a Columns
                 if heads and figs:
                     assert pages_of_anchor[heads[0].anchor] == figure_pages[figs[0].alt_text], heads[0].text
                     checked += 1
     assert checked >= 11
+
+
+def test_each_indicator_on_one_page_chart_left_of_its_data_notes(sample):
+    """Seed 004: heading, chart, data notes and trend table of every indicator on one
+    landscape page (found by their text and the chart's image), the chart on the left."""
+    indicators = [b for p in sample.document.parts for b in walk(p.blocks)
+                  if isinstance(b, Heading) and b.level == 2 and b.anchor and b.anchor.startswith("ind-")]
+    assert len(indicators) == 17
+    figure_pages = [e[1] for e in sample.events if e[0] == "begin" and e[2] == "Figure"]
+    for heading in indicators:
+        pages = [i for i, text in enumerate(sample.page_texts) if _norm(heading.text) in _norm(text)
+                 and i + 1 in figure_pages]
+        assert len(pages) == 1, heading.text
+        index = pages[0]
+        words, text = sample.words[index], sample.page_texts[index]
+        w, h = sample.sizes[index]
+        assert w > h, heading.text
+        (image,) = sample.images_drawn[index]
+        notes = [x for x in words if x["text"] == "Data" and any(
+            y["text"] == "Notes" and abs(y["top"] - x["top"]) < 1 and 0 < y["x0"] - x["x1"] < 8 for y in words)]
+        assert len(notes) == 1, heading.text
+        assert image["x1"] < notes[0]["x0"], heading.text  # the chart left of its notes
+        assert notes[0]["top"] < image["bottom"], heading.text  # ... and beside it, not below
+        assert "Trend Data" in text, heading.text
+        trend = min(x["top"] for x in words if x["text"] == "Trend")
+        assert trend > image["bottom"], heading.text  # the trend table below the chart row
 
 
 def test_each_indicator_starts_a_new_page(sample):
@@ -450,10 +476,18 @@ def test_flowables_know_their_roles(hand):
 
     builder = _StoryBuilder(hand.document, hand.images, _PassInfo(total_pages=1))
 
+    from pipeline.pdf_flowables import Columns
+
+    seen_columns = []
+
     def leaves(flowables):
         for f in flowables:
             if hasattr(f, "_content"):  # platypus KeepTogether
                 yield from leaves(f._content)
+            elif isinstance(f, Columns):  # layout only: its children carry the roles
+                seen_columns.append(f)
+                assert not isinstance(f, MarkedMixin)
+                yield from leaves([c for column in f.columns for c in column])
             else:
                 yield f
 
@@ -466,3 +500,4 @@ def test_flowables_know_their_roles(hand):
                 for row in f._cellvalues:
                     for cell in row:
                         assert cell == "" or (isinstance(cell, MarkedMixin) and cell.role in ("TH", "TD"))
+    assert seen_columns  # the indicator pages' chart | data notes
