@@ -12,7 +12,11 @@ lines also differ in greyscale lightness.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
+import json
+import os
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +39,20 @@ STYLE = {
 }
 COMPARATOR_EXTRA = [("#56B4E9", (0, (3, 1, 1, 1, 1, 1)), "v")]  # a second comparator: sky blue
 BAND_COLOUR = "#BBBBBB"
+
+_RC = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT_FAMILY],
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.titleweight": "bold",
+    "path.simplify": False,
+}
+DEFAULT_DPI = 200
+PNG_COMPRESSION = 1  # zlib level: 6 saves 6% of the bytes and costs 17 ms a chart
+# Bump when the drawing changes (style, layout, encoding): it is part of every cache key,
+# so a cached picture is never reused by a renderer that would draw it differently.
+RENDERER_VERSION = "3"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped
 
 _lock = threading.Lock()  # pyplot's state is global; one figure at a time per process
 _fonts_ready = False
@@ -76,32 +94,32 @@ def _style(series: Series, comparator_index: int):
 WIDTH_MM, HEIGHT_MM = 150.0, 54.0
 
 
-def render_png(spec: ChartSpec, dpi: int = 200, width_mm: float = WIDTH_MM, height_mm: float = HEIGHT_MM) -> bytes:
-    """One chart as PNG bytes; identical bytes for an identical spec."""
+def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_MM, height_mm: float = HEIGHT_MM) -> bytes:
+    """One chart as PNG bytes; identical bytes for an identical spec, in any process.
+
+    Drawn on a bare Figure (no pyplot state) and drawn once: the Agg buffer is written as
+    an opaque RGB PNG by Pillow (no alpha channel to split when the PDF embeds it, no
+    text chunks, only the resolution)."""
     with _lock:
         _setup()
-        import matplotlib.pyplot as plt
+        import matplotlib
+        import numpy as np
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter, MaxNLocator
+        from PIL import Image
 
-        rc = {
-            "font.family": "sans-serif",
-            "font.sans-serif": [FONT_FAMILY],
-            "font.size": 8,
-            "axes.titlesize": 9,
-            "axes.titleweight": "bold",
-            "svg.hashsalt": "committee",
-            "path.simplify": False,
-        }
-        with plt.rc_context(rc):
-            fig, ax = plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=dpi)
-            try:
-                _draw(ax, spec, FuncFormatter, MaxNLocator)
-                fig.tight_layout(pad=0.6)
-                out = io.BytesIO()
-                fig.savefig(out, format="png", dpi=dpi, metadata={"Software": None},
-                            facecolor="white", pil_kwargs={"optimize": False})
-            finally:
-                plt.close(fig)
+        with matplotlib.rc_context(_RC):
+            fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=dpi, facecolor="white")
+            canvas = FigureCanvasAgg(fig)
+            ax = fig.add_subplot()
+            _draw(ax, spec, FuncFormatter, MaxNLocator)
+            fig.tight_layout(pad=0.6)
+            canvas.draw()
+            rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
+        out = io.BytesIO()
+        Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(out, format="PNG", dpi=(dpi, dpi),
+                                                               compress_level=PNG_COMPRESSION)
     return out.getvalue()
 
 
@@ -147,6 +165,114 @@ def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
                   frameon=False, fontsize=7, handlelength=3)
 
 
+# -- many charts: cache and parallel workers -----------------------------------------
+
+PARALLEL_MIN = 8  # fewer charts than this are drawn in this process: a worker costs ~0.5 s to start
+
+
+def chart_key(spec: ChartSpec, dpi: int = DEFAULT_DPI) -> str:
+    """The cache key: sha256 of everything the picture depends on (the spec, the dpi, the
+    renderer's version and the matplotlib release that draws it)."""
+    from importlib.metadata import version
+
+    content = {"spec": dataclasses.asdict(spec), "dpi": dpi, "renderer": RENDERER_VERSION,
+               "matplotlib": version("matplotlib")}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, allow_nan=True).encode("utf-8")).hexdigest()
+
+
+class ChartCache:
+    """PNG bytes by :func:`chart_key`, one file each under ``folder`` (``ab/abcdef….png``),
+    written atomically. A file that is not a whole PNG is ignored and drawn again."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.png"
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = self.path(key).read_bytes()
+        except OSError:
+            return None
+        return data if data.startswith(PNG_SIGNATURE) and data.endswith(PNG_END) else None
+
+    def put(self, key: str, data: bytes) -> bool:
+        """Store; a cache that cannot be written only costs time later, never the build."""
+        from pipeline.atomic import write_bytes
+        from pipeline.errors import OutputError
+
+        try:
+            write_bytes(self.path(key), data)
+        except (OutputError, OSError):
+            return False
+        return True
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_END = b"IEND\xaeB`\x82"
+
+
+@dataclasses.dataclass
+class ChartRun:
+    images: dict  # ChartSpec -> PNG bytes, in first-seen order
+    drawn: int = 0  # charts rendered by matplotlib in this run
+    cached: int = 0  # charts taken from the cache
+    workers: int = 1  # processes that drew them
+
+
+def worker_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def render_charts(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir: str | os.PathLike | None = None,
+                  workers: int | None = None) -> ChartRun:
+    """Each distinct chart once: from the cache when it holds the same content, else drawn,
+    on all cores when there are enough of them (``workers``: None = every core, 1 = this
+    process only). The bytes are the same whichever way a chart is obtained."""
+    distinct = list(dict.fromkeys(specs))
+    cache = ChartCache(cache_dir) if cache_dir is not None else None
+    found: dict[ChartSpec, bytes] = {}
+    keys: dict[ChartSpec, str] = {}
+    if cache is not None:
+        for spec in distinct:
+            keys[spec] = chart_key(spec, dpi)
+            data = cache.get(keys[spec])
+            if data is not None:
+                found[spec] = data
+    missing = [spec for spec in distinct if spec not in found]
+    workers = worker_count() if workers is None else max(1, workers)
+    workers = min(workers, len(missing)) if len(missing) >= PARALLEL_MIN else 1
+    if workers > 1:
+        drawn = dict(zip(missing, _draw_in_workers(missing, dpi, workers)))
+    else:
+        drawn = {spec: render_png(spec, dpi=dpi) for spec in missing}
+    if cache is not None:
+        for spec, data in drawn.items():
+            cache.put(keys[spec], data)
+    images = {spec: found[spec] if spec in found else drawn[spec] for spec in distinct}
+    return ChartRun(images, drawn=len(drawn), cached=len(found), workers=workers)
+
+
+def _draw_in_workers(specs: list[ChartSpec], dpi: int, workers: int) -> list[bytes]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where there is one: a worker starts with this process's imports instead of its own
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, len(specs) // (workers * 4))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_draw_one, specs, [dpi] * len(specs), chunksize=chunk))
+
+
+def _draw_one(spec: ChartSpec, dpi: int) -> bytes:
+    return render_png(spec, dpi=dpi)
+
+
 def _fit_title(ax, title: str) -> None:
     """The title on as many lines as it needs to stay inside the picture (a long title
     was cut off at the right edge), never shrunk below 7.5 pt."""
@@ -169,10 +295,7 @@ def _fit_title(ax, title: str) -> None:
             return
 
 
-def render_all(specs: Iterable[ChartSpec], dpi: int = 200) -> dict[ChartSpec, bytes]:
-    """Each distinct chart once, in first-seen order."""
-    images: dict[ChartSpec, bytes] = {}
-    for spec in specs:
-        if spec not in images:
-            images[spec] = render_png(spec, dpi=dpi)
-    return images
+def render_all(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir: str | os.PathLike | None = None,
+               workers: int | None = None) -> dict[ChartSpec, bytes]:
+    """Each distinct chart once, in first-seen order (see :func:`render_charts`)."""
+    return render_charts(specs, dpi=dpi, cache_dir=cache_dir, workers=workers).images

@@ -15,12 +15,17 @@ from pipeline.commands.options import period_option
 @click.option("--strict", is_flag=True,
               help="Stop, writing nothing, if an indicator rated RED has no commentary or a commentary "
                    "is older than its figures.")
-def build(workbook, out_dir, fmt, period, strict):
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Folder where chart pictures are kept between builds, by content  [default: OUT/.cache/charts]")
+@click.option("--no-cache", is_flag=True, help="Draw every chart again and keep none.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes to use  [default: every core]")
+def build(workbook, out_dir, fmt, period, strict, cache_dir, no_cache, jobs):
     """Build the committee report from WORKBOOK: cover report and appendices."""
     from pipeline.build import FORMATS, build_report
 
     formats = FORMATS if fmt == "all" else (fmt,)
-    result = build_report(workbook, out_dir, formats=formats, period=period, strict=strict)
+    result = build_report(workbook, out_dir, formats=formats, period=period, strict=strict, cache_dir=cache_dir,
+                          use_cache=not no_cache, workers=jobs)
     for notice in result.notices:
         click.echo(f"note: {notice}", err=True)
     for warning in result.warnings:

@@ -1,0 +1,169 @@
+"""Chart cache and parallel drawing (issue 9): a picture is the same bytes whether it was
+drawn in this process, by a worker process or read from the cache, and a rebuild after a
+commentary-only change draws no chart at all."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import charts
+from pipeline.charts import PARALLEL_MIN, ChartCache, chart_key, render_charts, render_png
+from pipeline.document import ChartSpec, Series
+
+PERIODS = ("Apr-13", "May-13", "Jun-13", "Jul-13", "Aug-13", "Sep-13")
+
+
+def spec(n: int) -> ChartSpec:
+    return ChartSpec(
+        title=f"Indicator {n}",
+        periods=PERIODS,
+        series=(Series("Actual", tuple(float(60 + n + i) for i in range(6))),
+                Series("Target", (65.0,) * 6, "target"), Series("Floor", (55.0,) * 6, "floor")),
+        unit="percent",
+        decimals=n % 2,
+    )
+
+
+SPECS = [spec(n) for n in range(PARALLEL_MIN + 1)]
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """Each spec drawn in this process, no cache: the reference bytes."""
+    return {s: render_png(s) for s in SPECS}
+
+
+def test_key_depends_on_content_and_dpi_only():
+    again = ChartSpec(SPECS[0].title, tuple(SPECS[0].periods), SPECS[0].series, "percent", 0)
+    assert chart_key(SPECS[0]) == chart_key(again)
+    changed = dataclasses.replace(SPECS[0], series=(Series("Actual", (60.0, 61.0, 62.0, 63.0, 64.0, 66.0)),)
+                                  + SPECS[0].series[1:])
+    assert chart_key(changed) != chart_key(SPECS[0])
+    assert chart_key(dataclasses.replace(SPECS[0], title="Other")) != chart_key(SPECS[0])
+    assert chart_key(SPECS[0], dpi=100) != chart_key(SPECS[0])
+    assert len(chart_key(SPECS[0])) == 64  # sha256, hex
+
+
+def test_cached_bytes_are_the_fresh_bytes(tmp_path, fresh):
+    first = render_charts(SPECS[:3], cache_dir=tmp_path, workers=1)
+    assert (first.drawn, first.cached) == (3, 0)
+    second = render_charts(SPECS[:3], cache_dir=tmp_path, workers=1)
+    assert (second.drawn, second.cached) == (0, 3)
+    for s in SPECS[:3]:
+        assert second.images[s] == first.images[s] == fresh[s]
+        assert ChartCache(tmp_path).path(chart_key(s)).read_bytes() == fresh[s]
+    assert not list(tmp_path.rglob("*.part"))  # written atomically: no leftovers
+
+
+def test_worker_processes_draw_the_same_bytes(fresh):
+    run = render_charts(SPECS, workers=2)
+    assert run.workers == 2 and run.drawn == len(SPECS)
+    assert list(run.images) == SPECS  # first-seen order kept
+    assert run.images == fresh
+
+
+def test_few_charts_stay_in_this_process(monkeypatch):
+    run = render_charts(SPECS[:2] + SPECS[:2], workers=4)
+    assert run.workers == 1 and run.drawn == 2 and list(run.images) == SPECS[:2]
+
+
+def test_damaged_cache_file_is_drawn_again(tmp_path, fresh):
+    render_charts(SPECS[:1], cache_dir=tmp_path, workers=1)
+    path = ChartCache(tmp_path).path(chart_key(SPECS[0]))
+    path.write_bytes(fresh[SPECS[0]][:500])  # cut short, as by a full disk
+    run = render_charts(SPECS[:1], cache_dir=tmp_path, workers=1)
+    assert run.drawn == 1 and run.images[SPECS[0]] == fresh[SPECS[0]]
+    assert path.read_bytes() == fresh[SPECS[0]]
+
+
+def test_unwritable_cache_does_not_stop_the_charts(tmp_path, fresh):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    run = render_charts(SPECS[:1], cache_dir=blocker, workers=1)
+    assert run.images[SPECS[0]] == fresh[SPECS[0]]
+
+
+# -- whole builds ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory, sample_path):
+    """The sample built three ways: one process without cache; all cores with a cold
+    cache; all cores again with the cache warm."""
+    from pipeline.build import build_report
+
+    root = tmp_path_factory.mktemp("builds")
+    cache = root / "cache"
+    single = build_report(sample_path, root / "single", use_cache=False, workers=1)
+    cold = build_report(sample_path, root / "cold", cache_dir=cache, workers=2)
+    warm = build_report(sample_path, root / "warm", cache_dir=cache, workers=2)
+    return root, cache, single, cold, warm
+
+
+def test_outputs_identical_from_one_process_workers_and_cache(builds):
+    _root, _cache, single, cold, warm = builds
+    assert single.charts_drawn == single.charts == 17 and single.chart_workers == 1
+    assert cold.charts_drawn == 17 and cold.chart_workers == 2
+    assert warm.charts_drawn == 0 and warm.charts == 17
+    for fmt in ("docx", "pdf"):
+        reference = single.paths[fmt].read_bytes()
+        assert cold.paths[fmt].read_bytes() == reference, fmt
+        assert warm.paths[fmt].read_bytes() == reference, fmt
+
+
+def test_default_cache_is_under_the_output_folder(tmp_path, sample_path):
+    from pipeline.build import build_report, default_cache_dir
+
+    result = build_report(sample_path, tmp_path / "out", formats=("docx",), workers=1)
+    assert default_cache_dir(tmp_path / "out") == tmp_path / "out" / ".cache" / "charts"
+    assert len(list(default_cache_dir(tmp_path / "out").rglob("*.png"))) == result.charts == 17
+
+
+def _set_commentary(path: Path, indicator_id: str, text: str) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["commentary"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("indicator_id")].value == indicator_id:
+            row[header.index("text")].value = text
+            wb.save(path)
+            return
+    raise AssertionError(f"no commentary row for {indicator_id}")
+
+
+def test_commentary_only_change_draws_no_chart(builds, sample_path, tmp_path, monkeypatch):
+    import docx
+
+    from pipeline.build import build_report
+
+    _root, cache, *_ = builds
+    book = tmp_path / "fsc.xlsx"
+    shutil.copyfile(sample_path, book)
+    _set_commentary(book, "ASC03", "Revised commentary: the figure is expected to recover in October.")
+
+    def must_not_draw(*args, **kwargs):
+        raise AssertionError("a chart was drawn after a commentary-only change")
+
+    monkeypatch.setattr(charts, "render_png", must_not_draw)
+    result = build_report(book, tmp_path / "out", formats=("docx",), cache_dir=cache, workers=1)
+    assert result.charts == 17 and result.charts_drawn == 0
+    text = "\n".join(p.text for p in docx.Document(result.paths["docx"]).paragraphs)
+    assert "Revised commentary: the figure is expected to recover in October." in text
+
+
+def test_figure_change_draws_only_that_chart(builds, sample_path, tmp_path):
+    from commentary_helpers import set_value
+
+    from pipeline.build import build_report
+
+    _root, cache, *_ = builds
+    book = tmp_path / "fsc.xlsx"
+    shutil.copyfile(sample_path, book)
+    set_value(book, "ASC03", "2013-09", "actual", 2280)
+    result = build_report(book, tmp_path / "out", formats=("docx",), cache_dir=cache, workers=1)
+    assert result.charts_drawn == 1
