@@ -434,6 +434,7 @@ class _Writer:
 
 # ---------------------------------------------------------------------------------- XML helpers
 LAYOUT_CELL_MARGIN_MM = 1.9  # Word's default left/right cell margin (108 twips)
+LAYOUT_CELL_SPACE_TWIPS = 113  # 2 mm above and below a layout row's content
 
 
 def _layout_table(table):
@@ -443,7 +444,7 @@ def _layout_table(table):
     from docx.oxml.ns import qn
 
     tblpr = table._tbl.tblPr
-    for tag in ("w:tblBorders", "w:tblLook", "w:tblCaption", "w:tblDescription"):
+    for tag in ("w:tblBorders", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"):
         for el in tblpr.findall(qn(tag)):
             tblpr.remove(el)
     borders = OxmlElement("w:tblBorders")
@@ -452,6 +453,13 @@ def _layout_table(table):
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
     tblpr.append(borders)
+    margins = OxmlElement("w:tblCellMar")  # breathing space above and below the row
+    for side in ("top", "bottom"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(LAYOUT_CELL_SPACE_TWIPS))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    tblpr.append(margins)
     look = OxmlElement("w:tblLook")
     for key, value in (("w:val", "0000"), ("w:firstRow", "0"), ("w:lastRow", "0"), ("w:firstColumn", "0"),
                        ("w:lastColumn", "0"), ("w:noHBand", "1"), ("w:noVBand", "1")):
