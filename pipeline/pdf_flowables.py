@@ -12,9 +12,11 @@ and closed by zero-size :class:`StructBegin` / :class:`StructEnd` flowables in t
 Page furniture (running header, footer, rules, table cell backgrounds and grid lines) is
 drawn between ``canvas.begin_artifact(kind)`` / ``canvas.end_artifact()``.
 
-Today :class:`ReportCanvas` only records these events (``canvas.structure``), which the
-tests read; the tagged-PDF issue turns the same hooks into BDC/EMC operators with MCIDs and
-builds the structure tree from the recorded events, without touching the story builder.
+:class:`ReportCanvas` records these events (``canvas.structure``), which the tests read;
+its subclass :class:`pipeline.pdf_tagging.TaggingCanvas`, the canvas of the final layout
+pass, also turns them into BDC/EMC operators with MCIDs and records the structure tree
+(tagged PDF/UA-1). A flowable split across pages gives its later pieces
+``struct_attrs['continues']`` (the first piece's attrs), so they stay one element.
 """
 from __future__ import annotations
 
