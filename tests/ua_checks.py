@@ -11,8 +11,8 @@ What they check (Matterhorn checkpoint numbers in brackets):
 - the ParentTree: each page's /StructParents array has one element per MCID used on the
   page, that element lists the MCID (directly or by an MCR to that page); every link
   annotation's /StructParent maps to a Link element holding an OBJR to it (28-002,
-  28-011); link annotations carry /Contents (28-004 via PDF/UA 7.18.5); pages with
-  annotations have /Tabs /S (28-005? 7.18.3);
+  28-011); link annotations carry /Contents (PDF/UA 7.18.1); pages with annotations
+  have /Tabs /S (PDF/UA 7.18.3);
 - figures have non-empty /Alt (13-004); tables have TH cells, every TH a /Scope, and every
   row the same number of columns counting /ColSpan (15-003); heading levels start at 1 and
   never skip (14-003);
@@ -57,10 +57,6 @@ def role(pdf, elem) -> str:
         seen.add(s)
         s = str(role_map["/" + s])[1:]
     return s
-
-
-def element_text(elem) -> str:
-    return str(elem.get("/Alt", ""))
 
 
 # --------------------------------------------------------------------------- checks
@@ -168,7 +164,7 @@ def check_content_and_parent_tree(pdf) -> list[str]:
 def _lists_mcid(elem, mcid: int, page) -> bool:
     own_page = elem.get("/Pg")
     for kid in kids(elem):
-        if isinstance(kid, int) or (isinstance(kid, pikepdf.Object) and kid._type_code == pikepdf.ObjectType.integer):
+        if isinstance(kid, int):  # pikepdf gives integers in arrays as Python ints
             if int(kid) == mcid and own_page is not None and own_page.objgen == page.objgen:
                 return True
         elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.MCR:
