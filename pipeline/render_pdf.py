@@ -55,7 +55,6 @@ from pipeline.document import (
     Rule,
     Run,
     Table,
-    plain_text,
     walk,
 )
 from pipeline.errors import OutputError

@@ -15,7 +15,6 @@ shown to catch the defect it is for.
 """
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 from pathlib import Path

@@ -246,7 +246,7 @@ def check_fonts(pdf) -> list[str]:
     maps = {}
     for page_index, page in enumerate(pdf.pages):
         fonts = page.obj.Resources.get("/Font", pikepdf.Dictionary())
-        for name, font in fonts.items():
+        for font in fonts.values():
             if font.objgen not in maps:
                 if "/ToUnicode" not in font:
                     problems.append(f"{font.get('/BaseFont')}: no ToUnicode")
