@@ -170,7 +170,9 @@ INDICATOR_COLUMNS = ["id", "title", "section", "polarity", "unit", "data_period"
                      "stat_neighbours_label"]
 
 
-def generate(path, seed: int = 2013, directorates: int = 8, indicators: int = 40) -> Path:
+def generate(path, seed: int = 2013, directorates: int = 8, indicators: int = 40, revision: int = 0) -> Path:
+    """``revision`` > 0 changes every commentary (and nothing else): a rebuild after
+    commentary arrives."""
     rng = random.Random(seed)
     inds, values, commentary = [], [], []
     for d in range(directorates):
@@ -178,7 +180,8 @@ def generate(path, seed: int = 2013, directorates: int = 8, indicators: int = 40
             ind, ratio = _indicator(rng, d, n)
             inds.append(ind)
             values.extend(_series(rng, ind, ratio))
-            commentary.append([ind["id"], PERIOD, _commentary(rng, ind["id"]), ind["owner"], None])
+            text = _commentary(rng, ind["id"]) + (f" (Revision {revision}.)" if revision else "")
+            commentary.append([ind["id"], PERIOD, text, ind["owner"], None])
             if n % 4 == 0:
                 commentary.append([ind["id"], "2013-08", _commentary(rng, ind["id"]), ind["owner"], None])
     narrative = [[DIRECTORATES[d][0], PERIOD, "Performance Indicator Summary", "before",
@@ -223,8 +226,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=2013)
     parser.add_argument("--directorates", type=int, default=8)
     parser.add_argument("--indicators", type=int, default=40)
+    parser.add_argument("--revision", type=int, default=0, help="> 0: the same month with every commentary revised")
     args = parser.parse_args(argv)
-    path = generate(args.output, args.seed, args.directorates, args.indicators)
+    path = generate(args.output, args.seed, args.directorates, args.indicators, args.revision)
     print(f"wrote {path} ({args.directorates} directorates x {args.indicators} indicators x {len(MONTHS)} months)")
 
 

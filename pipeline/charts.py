@@ -13,6 +13,7 @@ lines also differ in greyscale lightness.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -173,11 +174,16 @@ PARALLEL_MIN = 8  # fewer charts than this are drawn in this process: a worker c
 def chart_key(spec: ChartSpec, dpi: int = DEFAULT_DPI) -> str:
     """The cache key: sha256 of everything the picture depends on (the spec, the dpi, the
     renderer's version and the matplotlib release that draws it)."""
-    from importlib.metadata import version
-
     content = {"spec": dataclasses.asdict(spec), "dpi": dpi, "renderer": RENDERER_VERSION,
-               "matplotlib": version("matplotlib")}
+               "matplotlib": _matplotlib_version()}
     return hashlib.sha256(json.dumps(content, sort_keys=True, allow_nan=True).encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _matplotlib_version() -> str:
+    from importlib.metadata import version  # (not matplotlib itself: a cache hit never imports it)
+
+    return version("matplotlib")
 
 
 class ChartCache:
