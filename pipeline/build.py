@@ -138,12 +138,10 @@ def _write_pdf(document, path, images) -> float:
 
 
 def _spare_process(workers: int | None) -> bool:
-    import multiprocessing
+    from pipeline.charts import can_fork, worker_count
 
-    from pipeline.charts import worker_count
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False  # a spawned process would re-import everything: no gain for one document
+    if not can_fork():
+        return False  # (a spawned process would re-import everything: no gain for one document)
     return (worker_count() if workers is None else workers) > 1
 
 

@@ -234,6 +234,15 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Worker processes are forked (they start with this process's imports). Not where
+    there is no fork, nor from a process running other threads (a server, a test's SMTP
+    stub): a fork copies their locks in whatever state they are. Then all is done here."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def render_charts(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir: str | os.PathLike | None = None,
                   workers: int | None = None) -> ChartRun:
     """Each distinct chart once: from the cache when it holds the same content, else drawn,
@@ -251,7 +260,7 @@ def render_charts(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir:
                 found[spec] = data
     missing = [spec for spec in distinct if spec not in found]
     workers = worker_count() if workers is None else max(1, workers)
-    workers = min(workers, len(missing)) if len(missing) >= PARALLEL_MIN else 1
+    workers = min(workers, len(missing)) if len(missing) >= PARALLEL_MIN and can_fork() else 1
     if workers > 1:
         drawn = dict(zip(missing, _draw_in_workers(missing, dpi, workers)))
     else:
@@ -267,9 +276,7 @@ def _draw_in_workers(specs: list[ChartSpec], dpi: int, workers: int) -> list[byt
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork where there is one: a worker starts with this process's imports instead of its own
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context("fork")  # see can_fork
     chunk = max(1, len(specs) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_draw_one, specs, [dpi] * len(specs), chunksize=chunk))

@@ -65,9 +65,23 @@ def test_worker_processes_draw_the_same_bytes(fresh):
     assert run.images == fresh
 
 
-def test_few_charts_stay_in_this_process(monkeypatch):
+def test_few_charts_stay_in_this_process():
     run = render_charts(SPECS[:2] + SPECS[:2], workers=4)
     assert run.workers == 1 and run.drawn == 2 and list(run.images) == SPECS[:2]
+
+
+def test_no_fork_while_other_threads_run(fresh):
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)  # as a test's SMTP server would be
+    thread.start()
+    try:
+        run = render_charts(SPECS, workers=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert run.workers == 1 and run.images == fresh
 
 
 def test_damaged_cache_file_is_drawn_again(tmp_path, fresh):
