@@ -23,12 +23,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Table
+from reportlab.platypus import Paragraph, Table
 from reportlab.platypus.flowables import Flowable
 
 
 class ReportCanvas(Canvas):
     """The canvas of every report PDF: records structure events per page."""
+
+    layout_only = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,6 +78,39 @@ class ReportCanvas(Canvas):
         self._outline_level = level
 
 
+class LayoutCanvas(ReportCanvas):
+    """The canvas of the renderer's first pass, which only lays the story out to count
+    the pages and find the page of every anchor: marked flowables are placed but not
+    drawn (:meth:`MarkedMixin.drawOn`), page furniture is not drawn, no event is recorded.
+    Nothing of what it writes is kept."""
+
+    layout_only = True
+
+    def begin_marked(self, role: str, attrs: dict) -> None:
+        pass
+
+    def end_marked(self) -> None:
+        pass
+
+    def begin_group(self, role: str, attrs: dict) -> None:
+        pass
+
+    def end_group(self, role: str) -> None:
+        pass
+
+    def begin_artifact(self, kind: str) -> None:
+        pass
+
+    def end_artifact(self) -> None:
+        pass
+
+    def add_destination(self, anchor: str, top: float) -> None:
+        self.anchor_pages.setdefault(anchor, self.getPageNumber())
+
+    def add_outline(self, text: str, anchor: str, level: int) -> None:
+        pass
+
+
 def _hook(canvas, name, *args):
     method = getattr(canvas, name, None)
     if method is not None:
@@ -89,6 +124,11 @@ class MarkedMixin:
     struct_attrs: dict = {}
 
     def drawOn(self, canvas, x, y, _sW=0):
+        if getattr(canvas, "layout_only", False):  # the counting pass: where, not what
+            anchor = self.struct_attrs.get("anchor")
+            if anchor:
+                canvas.add_destination(anchor, y + self.height + 4)
+            return
         artifact = self.role == "Artifact"
         if artifact:
             _hook(canvas, "begin_artifact", self.struct_attrs.get("kind", "Layout"))
@@ -136,9 +176,29 @@ class MarkedTableMixin(MarkedMixin):
             _hook(self.canv, "end_artifact")
 
 
+class MarkedParagraphMixin(MarkedMixin):
+    """Paragraphs remember their last wrap. A table wraps every cell's paragraph each
+    time it is measured (to fit, to split, to draw, in both layout passes), some five
+    times a cell; the lines depend only on the width, so a wrap at the width of the last
+    one gives the same lines and size without breaking them again. A split that drops
+    the lines (``del self.blPara``) makes the next wrap break them afresh."""
+
+    def wrap(self, availWidth, availHeight):
+        if self.__dict__.get("_wrapped_at") == availWidth and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return size
+
+
 @lru_cache(maxsize=None)
 def _marked_class(cls: type) -> type:
-    mixin = MarkedTableMixin if issubclass(cls, Table) else MarkedMixin
+    if issubclass(cls, Table):
+        mixin = MarkedTableMixin
+    elif issubclass(cls, Paragraph):
+        mixin = MarkedParagraphMixin
+    else:
+        mixin = MarkedMixin
     return type(f"Marked{cls.__name__}", (mixin, cls), {})
 
 

@@ -75,13 +75,27 @@ def render_pdf(document: Document, path: str | os.PathLike, images: Mapping[Char
 def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: list | None = None,
               tagged: bool = True) -> bytes:
     """The finished PDF. ``events``, if given, receives the structure events the final
-    layout pass recorded (role of every drawn element, per page)."""
+    layout pass recorded (role of every drawn element, per page).
+
+    The story is built once. A first pass only lays it out (nothing is drawn, see
+    :class:`pipeline.pdf_flowables.LayoutCanvas`) to count the pages and find the page of
+    every heading; the final pass lays out the same flowables, with the contents list's
+    page numbers filled in, and draws them. The contents entries hold a placeholder of
+    the same width in the first pass, so the flow does not move; should it move all the
+    same (a page number with more digits wrapping an entry), the final pass is repeated
+    with the numbers it found, as ReportLab's own multiBuild does."""
     _check_inputs(document, images)
-    first = _layout(document, images, _PassInfo())
-    final = _layout(document, images, _PassInfo(total_pages=first.pages, anchor_pages=first.anchor_pages),
-                    tagged=tagged)
-    if final.pages != first.pages:  # the contents page numbers cannot change the flow
-        raise OutputError("PDF layout did not settle (page count changed between passes)")
+    story = _Story(document, images)
+    info = _PassInfo()
+    first = _layout(story, info, layout_only=True)
+    info = _PassInfo(total_pages=first.pages, anchor_pages=first.anchor_pages)
+    for _attempt in range(3):
+        final = _layout(story, info, tagged=tagged)
+        if final.pages == info.total_pages and final.anchor_pages == info.anchor_pages:
+            break
+        info = _PassInfo(total_pages=final.pages, anchor_pages=final.anchor_pages)
+    else:
+        raise OutputError("PDF layout did not settle (the contents page numbers keep moving the pages)")
     if events is not None:
         events.extend(final.events)
     return _finish(final.data, document, final.tags)
@@ -140,39 +154,58 @@ class _Layout:
     tags: object = None  # pipeline.pdf_tagging.TagModel of a tagged pass
 
 
-def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassInfo, *,
-            tagged: bool = False) -> _Layout:
-    from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
-    from reportlab.platypus import PageBreak as RLPageBreak
+class _Story:
+    """The platypus story and page templates of a document, built once for every pass."""
 
-    from pipeline.pdf_flowables import ReportCanvas, StructBegin, StructEnd
-    from pipeline.pdf_fonts import REGULAR, register_fonts
+    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes]):
+        from reportlab.platypus import Frame, NextPageTemplate
+        from reportlab.platypus import PageBreak as RLPageBreak
+
+        from pipeline.pdf_flowables import StructBegin, StructEnd
+        from pipeline.pdf_fonts import register_fonts
+        from pipeline.pdf_styles import GEOMETRY
+
+        register_fonts()
+        self.document = document
+        self.frames: list[tuple] = []  # per part: (template id, Frame, geometry, part)
+        self.flowables: list = []
+        self.builder = builder = _StoryBuilder(document, images)
+        for index, part in enumerate(document.parts):
+            geometry = GEOMETRY[part.orientation]
+            frame = Frame(
+                geometry.left, geometry.bottom, geometry.frame_width, geometry.frame_height,
+                leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"frame{index}",
+            )
+            self.frames.append((f"part{index}", frame, geometry, part))
+            if index:
+                self.flowables += [NextPageTemplate(f"part{index}"), RLPageBreak()]
+            self.flowables.append(StructBegin("Sect", title=part.title, anchor=part.anchor))
+            self.flowables += builder.part(part, geometry)
+            self.flowables.append(StructEnd("Sect"))
+
+    def for_pass(self, info: _PassInfo) -> list:
+        """The story for one pass: the contents entries carry the pages ``info`` knows."""
+        entries = {id(old): self.builder.contents_entry(slot, info.anchor_pages)
+                   for old, slot in self.builder.contents_slots}
+        return [entries.get(id(f), f) for f in self.flowables]
+
+
+def _layout(story: _Story, info: _PassInfo, *, tagged: bool = False, layout_only: bool = False) -> _Layout:
+    from reportlab import rl_config
+    from reportlab.platypus import BaseDocTemplate, PageTemplate
+
+    from pipeline.pdf_flowables import LayoutCanvas, ReportCanvas
+    from pipeline.pdf_fonts import REGULAR
     from pipeline.pdf_styles import GEOMETRY
 
-    from reportlab import rl_config
-
-    register_fonts()
     rl_config.useA85 = 0  # binary image streams: smaller, and no slow pure-Python ASCII85
+    document = story.document
     buffer = io.BytesIO()
-    templates = []
-    story: list = []
-    builder = _StoryBuilder(document, images, info)
-    for index, part in enumerate(document.parts):
-        geometry = GEOMETRY[part.orientation]
-        frame = Frame(
-            geometry.left, geometry.bottom, geometry.frame_width, geometry.frame_height,
-            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"frame{index}",
-        )
-        templates.append(PageTemplate(
-            id=f"part{index}", frames=[frame], pagesize=geometry.size,
-            onPage=_furniture_callback(document, part, geometry, info),
-        ))
-        if index:
-            story += [NextPageTemplate(f"part{index}"), RLPageBreak()]
-        story.append(StructBegin("Sect", title=part.title, anchor=part.anchor))
-        story += builder.part(part, geometry)
-        story.append(StructEnd("Sect"))
-
+    templates = [
+        PageTemplate(id=template_id, frames=[frame], pagesize=geometry.size,
+                     onPage=_furniture_callback(document, part, geometry, info))
+        for template_id, frame, geometry, part in story.frames
+    ]
     first = GEOMETRY[document.parts[0].orientation] if document.parts else GEOMETRY["portrait"]
     doc = BaseDocTemplate(
         buffer,
@@ -191,11 +224,21 @@ def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassIn
         initialFontSize=10,
         pageCompression=1,
     )
-    if tagged:
+    if layout_only:
+        canvasmaker = LayoutCanvas
+    elif tagged:
         from pipeline.pdf_tagging import TaggingCanvas as canvasmaker
     else:
         canvasmaker = ReportCanvas
-    doc.build(story, canvasmaker=canvasmaker)
+    # the same flowables are laid out again by the next pass: what layout marks on them
+    # (a flowable postponed to the next frame) is undone afterwards, as multiBuild does
+    edits: list = []
+    doc._multiBuildEdits = edits.append
+    try:
+        doc.build(story.for_pass(info), canvasmaker=canvasmaker)
+    finally:
+        for undo, *args in edits:
+            undo(*args)
     canvas = doc.canv
     return _Layout(buffer.getvalue(), canvas.getPageNumber() - 1, dict(canvas.anchor_pages), list(canvas.structure),
                    getattr(canvas, "tags", None))
@@ -203,6 +246,8 @@ def _layout(document: Document, images: Mapping[ChartSpec, bytes], info: _PassIn
 
 def _furniture_callback(document: Document, part: Part, geometry, info: _PassInfo):
     def on_page(canvas, doc):
+        if getattr(canvas, "layout_only", False):
+            return
         _draw_furniture(canvas, document, part, geometry, canvas.getPageNumber(), info.total_pages)
 
     return on_page
@@ -238,13 +283,14 @@ def _draw_furniture(canvas, document: Document, part: Part, geometry, page: int,
 
 # ---------------------------------------------------------------------------- story
 class _StoryBuilder:
-    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes], info: _PassInfo):
+    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes]):
         from pipeline.pdf_styles import styles
 
         self.document = document
         self.images = images
-        self.info = info
         self.styles = styles()
+        self.contents_slots: list[tuple] = []  # (placeholder flowable, (heading, anchor, style))
+        self._cell_styles: dict = {}
         # every outline heading needs a destination: the model's anchor, else a stable one
         self.anchors: dict[int, str] = {}
         for part in document.parts:
@@ -281,7 +327,6 @@ class _StoryBuilder:
         from reportlab.platypus import Paragraph as RLParagraph
 
         from pipeline.pdf_flowables import StructBegin, StructEnd, mark
-        from pipeline.pdf_styles import LINK
 
         entries = [b for b in walk(part.blocks) if isinstance(b, Heading) and b.outline and b.level >= 2]
         if len(entries) < 2:
@@ -294,15 +339,28 @@ class _StoryBuilder:
         story.append(mark(RLParagraph(CONTENTS_TITLE, self.styles.h2), "H2", text=CONTENTS_TITLE))
         story.append(StructBegin("TOC"))
         for entry in entries:
-            anchor = self.anchors[id(entry)]
-            page = self.info.anchor_pages.get(anchor)
-            style = self.styles.toc[min(entry.level, 3) - 1]
-            page_text = f" \u2014 page {page}" if page else ""
-            text = f'<a href={quoteattr("#" + anchor)} color="{LINK}">{_escape(entry.text)}</a>{page_text}'
-            story.append(mark(RLParagraph(text, style), "TOCI", links=("#" + anchor,)))
+            slot = (entry, self.anchors[id(entry)], self.styles.toc[min(entry.level, 3) - 1])
+            placeholder = self.contents_entry(slot, {})
+            self.contents_slots.append((placeholder, slot))
+            story.append(placeholder)
         story.append(StructEnd("TOC"))
         self._skip_heading = heading
         return story
+
+    def contents_entry(self, slot: tuple, anchor_pages: Mapping[str, int]):
+        """One line of the contents list. Without its page yet (the first pass), the number
+        is a placeholder of three digits: Liberation Sans's digits share one width, so the
+        line is as wide as it will be for any page up to 999."""
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf_flowables import mark
+        from pipeline.pdf_styles import LINK
+
+        heading, anchor, style = slot
+        page = anchor_pages.get(anchor, "000")
+        text = (f'<a href={quoteattr("#" + anchor)} color="{LINK}">{_escape(heading.text)}</a>'
+                f" \u2014 page {page}")
+        return mark(RLParagraph(text, style), "TOCI", links=("#" + anchor,))
 
     # -- blocks -----------------------------------------------------------------
     def block(self, block) -> list:
@@ -415,26 +473,20 @@ class _StoryBuilder:
                     "Artifact", kind="Layout")
 
     def figure(self, figure: Figure) -> list:
-        from reportlab.lib.utils import ImageReader
-        from reportlab.platypus import Image, Spacer
         from reportlab.platypus import Paragraph as RLParagraph
 
         from pipeline.pdf_flowables import mark
+        from pipeline.pdf_images import image_flowable, pixel_size
         from pipeline.pdf_styles import LANDSCAPE_FIGURE_MAX_HEIGHT, MM
 
         data = self.images[figure.chart]
-        px_w, px_h = ImageReader(io.BytesIO(data)).getSize()
+        px_w, px_h = pixel_size(data)
         box_w = min(figure.width_mm * MM, self.width)
         box_h = figure.height_mm * MM * box_w / (figure.width_mm * MM)
         if self.landscape:
             box_h = min(box_h, LANDSCAPE_FIGURE_MAX_HEIGHT)
         scale = min(box_w / px_w, box_h / px_h)
-        if self.info.total_pages is None:
-            # the counting pass only needs the space the chart takes
-            image = Spacer(px_w * scale, px_h * scale)
-            image.hAlign = "LEFT"
-        else:
-            image = Image(io.BytesIO(data), width=px_w * scale, height=px_h * scale, hAlign="LEFT")
+        image = image_flowable(data, px_w * scale, px_h * scale, hAlign="LEFT")
         image.spaceBefore, image.spaceAfter = 2, 4
         story = [mark(image, "Figure", alt=figure.alt_text, title=figure.chart.title)]
         if figure.caption:
@@ -495,7 +547,11 @@ class _StoryBuilder:
             overrides["textColor"] = hex_colour(RAG_COLOURS[cell.rag][1])
         if bold:
             overrides["fontName"] = BOLD
-        style = ParagraphStyle(f"{base.name}-{row}-{col}", parent=base, **overrides)
+        key = (base.name, tuple(sorted(overrides.items(), key=lambda kv: kv[0])))
+        style = self._cell_styles.get(key)
+        if style is None:  # one style per distinct look, shared by every cell that has it
+            style = ParagraphStyle(f"{base.name}-{len(self._cell_styles)}", parent=base, **overrides)
+            self._cell_styles[key] = style
         role = "TH" if cell.header else "TD"
         attrs = {"row": row, "column": col, "links": _links(cell.content)}
         if cell.header:
@@ -614,9 +670,30 @@ def _finish(data: bytes, document: Document, tags=None) -> bytes:
             if tags is not None:
                 xmp["pdfuaid:part"] = "1"  # PDF/UA-1 identification (ISO 14289-1, 5)
         out = io.BytesIO()
+        _flate_filters_as_names(pdf)
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def _flate_filters_as_names(pdf) -> None:
+    """ReportLab writes ``/Filter [/FlateDecode]`` (an array of one). qpdf leaves a
+    Flate stream alone when saving only if its filter is the *name* /FlateDecode; an
+    array makes it inflate and deflate every page, font and picture again (most of the
+    time the save took) and drop the charts' PNG predictor. The same filter written as a
+    name means the same thing (PDF 1.7, 7.3.8.2) and is left as it is."""
+    import pikepdf
+
+    flate = pikepdf.Name.FlateDecode
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        filters = obj.get("/Filter")
+        if isinstance(filters, pikepdf.Array) and len(filters) == 1 and filters[0] == flate:
+            obj.Filter = flate
+            parms = obj.get("/DecodeParms")
+            if isinstance(parms, pikepdf.Array) and len(parms) == 1:
+                obj.DecodeParms = parms[0]
 
 
 def _pdf_date(iso: str) -> str:

@@ -472,9 +472,9 @@ def test_flowables_know_their_roles(hand):
     """The story builder marks every flowable it makes (the contract the tagging issue needs)."""
     from pipeline.pdf_flowables import MarkedMixin, StructBegin, StructEnd
     from pipeline.pdf_styles import GEOMETRY
-    from pipeline.render_pdf import _PassInfo, _StoryBuilder
+    from pipeline.render_pdf import _StoryBuilder
 
-    builder = _StoryBuilder(hand.document, hand.images, _PassInfo(total_pages=1))
+    builder = _StoryBuilder(hand.document, hand.images)
 
     from pipeline.pdf_flowables import Columns
 

@@ -1,0 +1,220 @@
+"""The PDF renderer's speed-ups keep the document exactly right: chart pictures pass into
+the PDF as their PNG's own data (the same pixels), and the story is laid out once to count
+pages and once to draw, with the contents list's page numbers right whatever moves."""
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zlib
+
+import pikepdf
+import pytest
+from PIL import Image, ImageChops
+
+from pdf_documents import make_document, sample_document_and_images
+from pipeline.document import Heading, figures, walk
+from pipeline.pdf_images import PngImage, image_flowable, pixel_size, png_data
+
+
+@pytest.fixture(scope="module")
+def hand():
+    from pipeline.charts import render_all
+
+    document = make_document()
+    return document, render_all([f.chart for f in figures(document)])
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return sample_document_and_images()
+
+
+def _png(mode: str, size=(40, 30), **save) -> bytes:
+    picture = Image.new(mode, size)
+    for x in range(size[0]):
+        for y in range(size[1]):
+            value = (x * 7 + y * 13) % 256
+            picture.putpixel((x, y), {"RGB": (value, 255 - value, x * 5 % 256), "L": value,
+                                      "RGBA": (value, 0, 0, y * 8 % 256), "P": value % 16}[mode])
+    out = io.BytesIO()
+    picture.save(out, format="PNG", **save)
+    return out.getvalue()
+
+
+def _xobject_pixels(pdf: pikepdf.Pdf):
+    for page in pdf.pages:
+        for _name, raw in page.get_images().items() if hasattr(page, "get_images") else page.images.items():
+            yield raw, pikepdf.PdfImage(raw).as_pil_image()
+
+
+# ------------------------------------------------------------------------------ pictures
+def test_every_chart_is_embedded_as_its_png_data_with_the_same_pixels(hand):
+    from pipeline.render_pdf import pdf_bytes
+
+    document, images = hand
+    with pikepdf.open(io.BytesIO(pdf_bytes(document, images))) as pdf:
+        embedded = list(_xobject_pixels(pdf))
+        assert len(embedded) == len(images)  # one XObject per distinct chart
+        for (raw, pixels), png in zip(embedded, images.values()):
+            assert raw.Filter in (pikepdf.Name.FlateDecode, pikepdf.Array([pikepdf.Name.FlateDecode]))
+            assert raw.DecodeParms.Predictor == 15 and raw.DecodeParms.Columns == raw.Width
+            assert raw.read_raw_bytes() == png_data(png).idat  # the PNG's own stream, not re-encoded
+            expected = Image.open(io.BytesIO(png)).convert("RGB")
+            assert pixels.size == expected.size
+            assert ImageChops.difference(pixels.convert("RGB"), expected).getbbox() is None
+
+
+@pytest.mark.parametrize("mode, save", [("RGB", {}), ("L", {}), ("RGB", {"compress_level": 9})])
+def test_plain_pngs_pass_through(mode, save):
+    data = _png(mode, **save)
+    png = png_data(data)
+    assert png is not None and (png.width, png.height) == (40, 30)
+    assert isinstance(image_flowable(data, 40, 30), PngImage)
+    assert pixel_size(data) == (40, 30)
+
+
+@pytest.mark.parametrize("data", [
+    _png("RGBA"),  # transparency needs a soft mask
+    _png("P"),  # a palette
+    b"not a picture",
+    b"\x89PNG\r\n\x1a\n",  # a signature and nothing else
+], ids=["rgba", "palette", "not-png", "empty-png"])
+def test_other_pictures_go_the_usual_reportlab_way(data):
+    assert png_data(data) is None
+    if data.startswith(b"\x89PNG") and len(data) > 8:
+        from reportlab.platypus import Image as RLImage
+
+        assert isinstance(image_flowable(data, 40, 30), RLImage)
+
+
+def _with_header(data: bytes, **changes) -> bytes:
+    """The PNG with its IHDR fields changed (and its CRC made right again)."""
+    start = 8
+    length = struct.unpack(">I", data[start:start + 4])[0]
+    fields = list(struct.unpack(">IIBBBBB", data[start + 8:start + 8 + length]))
+    names = ["width", "height", "depth", "colour_type", "compression", "filtering", "interlace"]
+    for name, value in changes.items():
+        fields[names.index(name)] = value
+    body = struct.pack(">IIBBBBB", *fields)
+    chunk = struct.pack(">I", len(body)) + b"IHDR" + body + struct.pack(">I", zlib.crc32(b"IHDR" + body))
+    return data[:start] + chunk + data[start + 12 + length:]
+
+
+@pytest.mark.parametrize("changes", [{"interlace": 1}, {"depth": 16}, {"colour_type": 6}, {"compression": 1}])
+def test_pngs_pdf_cannot_take_as_they_are_are_refused(changes):
+    assert png_data(_with_header(_png("RGB"), **changes)) is None
+
+
+def test_a_corrupt_chunk_is_refused():
+    data = bytearray(_png("RGB"))
+    data[40] ^= 0xFF  # inside the IDAT data: its CRC no longer matches
+    assert png_data(bytes(data)) is None
+
+
+def test_a_picture_that_cannot_pass_through_is_still_drawn(tmp_path):
+    """The fallback (ReportLab's own Image) still draws the picture where it belongs."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    data = _png("RGBA")
+    flowable = image_flowable(data, 40, 30)
+    canvas = Canvas(str(tmp_path / "x.pdf"))
+    flowable.wrapOn(canvas, 100, 100)
+    flowable.drawOn(canvas, 10, 10)
+    canvas.save()
+    with pikepdf.open(tmp_path / "x.pdf") as pdf:
+        [(raw, pixels)] = list(_xobject_pixels(pdf))
+        assert pixels.size == (40, 30)
+
+
+# ------------------------------------------------------------------------------ layout passes
+def _check_contents_numbers(data: bytes, events) -> int:
+    """Every contents entry's printed page is the page its heading is on; returns how
+    many entries there are. (Entries in order: the TOCI events give their anchors, the
+    text gives their numbers.)"""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        text = "\n".join(p.extract_text() or "" for p in pdf.pages)
+    printed = [int(m.group(1)) for m in re.finditer(r"\u2014 page (\d+)$", text, re.M)]
+    anchors = [e[3]["links"][0][1:] for e in events if e[0] == "begin" and e[2] == "TOCI"]
+    heading_page: dict[str, int] = {}
+    for event, page, role, attrs in events:
+        if event == "begin" and role in ("H1", "H2", "H3") and attrs.get("anchor"):
+            heading_page.setdefault(attrs["anchor"], page)
+    assert len(printed) == len(anchors)
+    for anchor, page in zip(anchors, printed):
+        assert heading_page[anchor] == page, anchor
+    return len(printed)
+
+
+def test_contents_page_numbers_are_the_pages_the_headings_are_on(sample):
+    from pipeline.render_pdf import pdf_bytes
+
+    document, images = sample
+    events: list = []
+    data = pdf_bytes(document, images, events=events)
+    assert _check_contents_numbers(data, events) >= 17  # every indicator of the sample
+
+
+def test_when_the_numbers_move_the_pages_the_final_pass_is_repeated(sample, monkeypatch):
+    """A contents list that is taller in the counting pass than in the final one moves
+    every later page: the renderer lays the story out again with the pages it found,
+    and the numbers printed are still right."""
+    from pipeline import render_pdf
+
+    document, images = sample
+    real = render_pdf._StoryBuilder.contents_entry
+    passes = []
+
+    def entry(self, slot, anchor_pages):
+        if not anchor_pages:  # the counting pass: an entry four lines tall
+            from reportlab.platypus import Paragraph as RLParagraph
+
+            from pipeline.pdf_flowables import mark
+
+            return mark(RLParagraph("<br/>".join(["placeholder"] * 4), slot[2]), "TOCI", links=())
+        return real(self, slot, anchor_pages)
+
+    original_layout = render_pdf._layout
+
+    def layout(story, info, **kwargs):
+        result = original_layout(story, info, **kwargs)
+        passes.append(result.pages)
+        return result
+
+    monkeypatch.setattr(render_pdf._StoryBuilder, "contents_entry", entry)
+    monkeypatch.setattr(render_pdf, "_layout", layout)
+    events: list = []
+    data = render_pdf.pdf_bytes(document, images, events=events)
+    assert len(passes) >= 3 and passes[0] > passes[-1]  # counted long, drawn again when it moved
+    assert _check_contents_numbers(data, events) >= 17
+
+
+def test_layout_reused_across_passes_gives_what_a_fresh_story_gives(hand):
+    """The final pass lays out flowables the counting pass already laid out: what it
+    draws is what laying out fresh flowables draws (same bytes)."""
+    from pipeline import render_pdf
+
+    document, images = hand
+    reused = render_pdf.pdf_bytes(document, images)
+    story = render_pdf._Story(document, images)
+    counted = render_pdf._layout(story, render_pdf._PassInfo(), layout_only=True)
+    fresh = render_pdf._layout(render_pdf._Story(document, images),
+                               render_pdf._PassInfo(total_pages=counted.pages, anchor_pages=counted.anchor_pages),
+                               tagged=True)
+    assert render_pdf._finish(fresh.data, document, fresh.tags) == reused
+
+
+def test_the_counting_pass_draws_nothing(hand):
+    from pipeline import render_pdf
+
+    document, images = hand
+    counted = render_pdf._layout(render_pdf._Story(document, images), render_pdf._PassInfo(), layout_only=True)
+    assert counted.events == []
+    with pikepdf.open(io.BytesIO(counted.data)) as pdf:
+        assert len(pdf.pages) == counted.pages
+        assert all(not page.get_images() if hasattr(page, "get_images") else not page.images for page in pdf.pages)
+        assert all(b"Tj" not in page.Contents.read_bytes() for page in pdf.pages)
+    headings = [b for p in document.parts for b in walk(p.blocks) if isinstance(b, Heading) and b.anchor]
+    assert {h.anchor for h in headings} <= set(counted.anchor_pages)
