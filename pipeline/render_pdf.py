@@ -508,7 +508,8 @@ class _StoryBuilder:
         for r, row in enumerate(all_rows):
             cells, c = [], 0
             for cell in row:
-                cells.append(self.cell(table, cell, r, c, header_row=r < len(table.header_rows)))
+                inner = sum(widths[c:c + cell.colspan]) - _CELL_PADDING
+                cells.append(self.cell(table, cell, r, c, header_row=r < len(table.header_rows), width=inner))
                 commands += self._cell_commands(table, cell, r, c, r < len(table.header_rows))
                 if cell.colspan > 1:
                     commands.append(("SPAN", (c, r), (c + cell.colspan - 1, r)))
@@ -526,7 +527,7 @@ class _StoryBuilder:
         return [mark(flowable, "Table", caption=table.caption, kind=table.kind,
                      header_rows=len(table.header_rows), columns=ncols)]
 
-    def cell(self, table: Table, cell: Cell, row: int, col: int, header_row: bool):
+    def cell(self, table: Table, cell: Cell, row: int, col: int, header_row: bool, width: float | None = None):
         from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
         from reportlab.lib.styles import ParagraphStyle
         from reportlab.platypus import Paragraph as RLParagraph
@@ -560,7 +561,14 @@ class _StoryBuilder:
             attrs["colspan"] = cell.colspan
         if cell.rag is not None:
             attrs["rag"] = cell.rag.value
-        return mark(RLParagraph(_markup(cell.content), style), role, **attrs)
+        flowable = None
+        if width is not None and all(not (r.bold or r.italic or r.href) for r in cell.content):
+            from pipeline.pdf_flowables import cell_text
+
+            flowable = cell_text("".join(r.text for r in cell.content), style, width)
+        if flowable is None:
+            flowable = RLParagraph(_markup(cell.content), style)
+        return mark(flowable, role, **attrs)
 
     def _cell_commands(self, table: Table, cell: Cell, r: int, c: int, header_row: bool) -> list:
         from pipeline.pdf_styles import HEADER_BG, LABEL_BG, RAG_COLOURS, hex_colour
@@ -595,6 +603,7 @@ def _table_base():
 
 
 _TABLE_BASE = _table_base()
+_CELL_PADDING = 3 + 3  # LEFTPADDING + RIGHTPADDING of _TABLE_BASE
 _TABLE_KIND = {
     "memo": [("LEFTPADDING", (0, 0), (0, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)],
     "details": [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],

@@ -218,3 +218,77 @@ def test_the_counting_pass_draws_nothing(hand):
         assert all(b"Tj" not in page.Contents.read_bytes() for page in pdf.pages)
     headings = [b for p in document.parts for b in walk(p.blocks) if isinstance(b, Heading) and b.anchor]
     assert {h.anchor for h in headings} <= set(counted.anchor_pages)
+
+
+# ------------------------------------------------------------------------------ one-line cells
+def _words_drawn(flowable_class, text, style, width=120.0):
+    import pdfplumber
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    flowable = flowable_class(text, style)
+    flowable.wrapOn(canvas, width, 100)
+    flowable.drawOn(canvas, 40, 500)
+    canvas.showPage()
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        page = pdf.pages[0]
+        return flowable.height, [(c["text"], round(c["x0"], 3), round(c["top"], 3), c["fontname"].split("+")[-1],
+                                  round(c["size"], 3), c["non_stroking_color"]) for c in page.chars]
+
+
+@pytest.mark.parametrize("alignment", [0, 1, 2])
+@pytest.mark.parametrize("look", ["cell", "cell_dense", "cell_small", "bold-red"])
+def test_one_line_cells_draw_exactly_where_a_paragraph_draws(alignment, look):
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    from pipeline.pdf_flowables import CellText
+    from pipeline.pdf_fonts import BOLD, register_fonts
+    from pipeline.pdf_styles import hex_colour, styles
+
+    register_fonts()
+    all_styles = styles()
+    base = all_styles.cell if look == "bold-red" else getattr(all_styles, look)
+    extra = {"fontName": BOLD, "textColor": hex_colour("#9C0006")} if look == "bold-red" else {}
+    style = ParagraphStyle("t", parent=base, alignment=alignment, **extra)
+    for text in ("73%", "\u25bc Worsened", "12,402", "Sep-13"):
+        assert _words_drawn(CellText, text, style) == _words_drawn(RLParagraph, text, style)
+
+
+def test_cells_that_need_a_paragraph_get_one():
+    from pipeline.pdf_flowables import CellText, cell_text
+    from pipeline.pdf_fonts import register_fonts
+    from pipeline.pdf_styles import styles
+
+    register_fonts()
+    style = styles().cell
+    assert isinstance(cell_text("AMBER", style, 100), CellText)
+    for text in ("", "two\nlines", "double  space", " leading", "trailing ", "tab\there", "no\xa0break",
+                 "a long sentence that cannot fit in a narrow column of a table"):
+        assert cell_text(text, style, 100) is None, text
+
+
+def test_the_sample_tables_mostly_skip_the_paragraph_machinery(sample):
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    from pipeline.pdf_flowables import CellText
+    from pipeline.render_pdf import _Story
+
+    document, images = sample
+    counts = {CellText: 0, RLParagraph: 0}
+
+    def visit(flowables):
+        for f in flowables:
+            if hasattr(f, "_content"):
+                visit(f._content)
+            elif hasattr(f, "columns") and hasattr(f, "widths"):
+                visit([c for column in f.columns for c in column])
+            for row in getattr(f, "_cellvalues", []):
+                for cell in row:
+                    for kind in counts:
+                        counts[kind] += isinstance(cell, kind)
+
+    visit(_Story(document, images).flowables)
+    assert counts[CellText] > 3 * counts[RLParagraph] > 0, counts
