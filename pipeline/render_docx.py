@@ -117,9 +117,7 @@ class _Writer:
         for index, part in enumerate(self.model.parts):
             self._part(index, part)
         self._properties()
-        raw = io.BytesIO()
-        self.doc.save(raw)
-        return _normalise_zip(raw.getvalue())
+        return _package_bytes(self.doc)
 
     def _styles(self):
         from docx.enum.style import WD_STYLE_TYPE
@@ -699,25 +697,46 @@ _APP_XML = (
 _THUMBNAIL = "docProps/thumbnail.jpeg"
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    """Same entries, fixed timestamps and attributes; the template's thumbnail and its
-    'Microsoft Macintosh Word' app properties dropped."""
-    src = zipfile.ZipFile(io.BytesIO(data))
+def _package_bytes(doc) -> bytes:
+    """The package python-docx saves (the same parts in the same order), zipped once with
+    fixed timestamps and attributes, less the template's thumbnail and its 'Microsoft
+    Macintosh Word' app properties. (Saving with python-docx and rewriting that zip
+    deflated every part twice, the pictures too: 0.8 s of a 320-chart report.)"""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            if name == _THUMBNAIL:
-                continue
-            blob = src.read(name)
-            if name == "_rels/.rels":
-                blob = re.sub(rb"<Relationship [^>]*Target=\"docProps/thumbnail\.jpeg\"[^>]*/>", b"", blob)
-            elif name == "docProps/app.xml":
-                blob = _APP_XML
-            elif name == "[Content_Types].xml":
-                blob = re.sub(rb"<Override [^>]*PartName=\"/docProps/thumbnail\.jpeg\"[^>]*/>", b"", blob)
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 0
-            dst.writestr(info, blob)
+        writer = _NormalisedZip(dst)
+        # PackageWriter.write's three steps, into this zip rather than one of its own
+        PackageWriter._write_content_types_stream(writer, parts)
+        PackageWriter._write_pkg_rels(writer, package.rels)
+        PackageWriter._write_parts(writer, parts)
     return out.getvalue()
+
+
+class _NormalisedZip:
+    """python-docx's physical package writer interface (write(pack_uri, blob)) over a zip
+    whose entries all carry the same date and attributes."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+
+    def write(self, pack_uri, blob: bytes):
+        name = pack_uri.membername
+        if name == _THUMBNAIL:
+            return
+        if name == "_rels/.rels":
+            blob = re.sub(rb"<Relationship [^>]*Target=\"docProps/thumbnail\.jpeg\"[^>]*/>", b"", blob)
+        elif name == "docProps/app.xml":
+            blob = _APP_XML
+        elif name == "[Content_Types].xml":
+            blob = re.sub(rb"<Override [^>]*PartName=\"/docProps/thumbnail\.jpeg\"[^>]*/>", b"", blob)
+        info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        info.create_system = 0
+        self.zf.writestr(info, blob)
