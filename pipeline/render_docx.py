@@ -22,6 +22,7 @@ import zipfile
 from typing import Mapping
 
 from lxml.etree import SubElement as _sub  # python-docx's own XML library
+from lxml.etree import fromstring as _parse
 
 from pipeline.atomic import write_bytes
 from pipeline.document import (
@@ -230,18 +231,21 @@ class _Writer:
         if isinstance(block, PageBreak):
             self.pending_break = True
         elif isinstance(block, Heading):
-            p = self._paragraph(f"Heading {min(max(block.level, 1), 3)}")
+            level = min(max(block.level, 1), 3)
             if block.anchor:
-                self._bookmark(p, block.anchor, block.text)
+                self.bookmark_id += 1
+                mark = f'w:id="{self.bookmark_id}"'
+                content = (f'<w:bookmarkStart {mark} w:name={_attr(_bookmark_name(block.anchor))}/>'
+                           f'{_text_run(block.text)}<w:bookmarkEnd {mark}/>')
             else:
-                _text_run(p, block.text)
+                content = _text_run(block.text)
+            self._paragraph(f"Heading {level}", content)
         elif isinstance(block, Paragraph):
             self._para(block)
         elif isinstance(block, BulletList):
             for item in block.items:
                 # indented under the text of numbered paragraphs
-                p = self._paragraph("List Bullet", indent=(_BULLET_INDENT, _BULLET_HANGING))
-                self._runs(p, item)
+                self._paragraph("List Bullet", self._runs(item), indent=(_BULLET_INDENT, _BULLET_HANGING))
         elif isinstance(block, Table):
             self._table(block)
         elif isinstance(block, Figure):
@@ -265,90 +269,82 @@ class _Writer:
         else:  # pragma: no cover - the model has no other blocks
             raise PipelineError(f"unknown block {type(block).__name__}")
 
-    def _paragraph(self, style: str, *, align: str | None = None, indent: tuple[str, str] | None = None,
-                   tab: str | None = None, space_before: str | None = None, space_after: str | None = None,
-                   border: bool = False):
-        """A new w:p with its w:pPr (always present, as python-docx writes it once a style
-        is set): the children in the schema's order, measures in twips."""
-        p = _sub(self._parent(), _P)
-        ppr = _sub(p, _PPR)
+    def _append(self, xml: str):
+        """Parse a paragraph or table written as XML (its root declaring _NSDECLS) and
+        append it where the next block goes; the declarations already made by the
+        document's root are dropped on the way in. Parsing a whole table's text is
+        several times faster than making its elements one by one (lxml looks up the
+        namespace of each attribute it sets)."""
+        el = _parse(xml)
+        self._parent().append(el)
+        return el
+
+    def _paragraph(self, style: str, content: str = "", *, align: str | None = None,
+                   indent: tuple[str, str] | None = None, tab: str | None = None,
+                   space_before: str | None = None, space_after: str | None = None, border: bool = False):
+        """A w:p holding ``content`` (runs, as XML) after its w:pPr (always there, as
+        python-docx writes it once a style is set): the children in the schema's order,
+        measures in twips."""
+        ppr = []
         style_id = self._style_id(style)
         if style_id is not None:
-            _sub(ppr, _PSTYLE, {_VAL: style_id})
+            ppr.append(f'<w:pStyle w:val="{style_id}"/>')
         if self.pending_break:
-            _sub(ppr, _PAGE_BREAK_BEFORE)
+            ppr.append("<w:pageBreakBefore/>")
             self.pending_break = False
         if border:
-            _sub(_sub(ppr, _PBDR), _BOTTOM, _RULE_ATTRS)
+            ppr.append(_RULE_BORDER)
         if tab is not None:
-            _sub(_sub(ppr, _TABS), _TAB, {_POS: tab, _VAL: "left"})
+            ppr.append(f'<w:tabs><w:tab w:pos="{tab}" w:val="left"/></w:tabs>')
         spacing = {}
         if self.after_table:  # breathing space between a table and what follows it
-            spacing[_BEFORE] = _AFTER_TABLE_SPACE
+            spacing["before"] = _AFTER_TABLE_SPACE
             self.after_table = False
         if space_before is not None:
-            spacing[_BEFORE] = space_before
+            spacing["before"] = space_before
         if space_after is not None:
-            spacing[_AFTER] = space_after
+            spacing["after"] = space_after
         if spacing:
-            _sub(ppr, _SPACING, spacing)
+            ppr.append("<w:spacing" + "".join(f' w:{k}="{v}"' for k, v in spacing.items()) + "/>")
         if indent is not None:
-            _sub(ppr, _IND, {_LEFT: indent[0], _HANGING: indent[1]})
+            ppr.append(f'<w:ind w:left="{indent[0]}" w:hanging="{indent[1]}"/>')
         if align is not None:
-            _sub(ppr, _JC, {_VAL: align})
-        return p
+            ppr.append(f'<w:jc w:val="{align}"/>')
+        return self._append(f'<w:p {_NSDECLS}><w:pPr>{"".join(ppr)}</w:pPr>{content}</w:p>')
 
     def _para(self, block: Paragraph):
         style = {"body": "Normal", "quote": "Quote", "small": "Small", "lead": "Normal",
                  "signature": "Normal"}[block.style]
-        if block.number:
-            p = self._paragraph(style, tab=_NUMBER_INDENT, indent=(_NUMBER_INDENT, _NUMBER_INDENT),
-                                space_before=_SIGNATURE_SPACE if block.style == "signature" else None)
-            _text_run(p, f"{block.number}\t")
-        else:
-            p = self._paragraph(style, space_before=_SIGNATURE_SPACE if block.style == "signature" else None)
+        space_before = _SIGNATURE_SPACE if block.style == "signature" else None
         if block.style == "lead":
-            for run in block.content:
-                self._run(p, Run(run.text, True, run.italic, run.href))
-            return
-        self._runs(p, block.content)
+            content = "".join(self._run(Run(run.text, True, run.italic, run.href)) for run in block.content)
+        else:
+            content = self._runs(block.content)
+        if block.number:
+            self._paragraph(style, _text_run(f"{block.number}\t") + content, tab=_NUMBER_INDENT,
+                            indent=(_NUMBER_INDENT, _NUMBER_INDENT), space_before=space_before)
+        else:
+            self._paragraph(style, content, space_before=space_before)
 
-    def _runs(self, p, content: tuple[Run, ...], bold: bool = False):
-        for run in content:
-            self._run(p, run, bold)
+    def _runs(self, content: tuple[Run, ...], bold: bool = False) -> str:
+        return "".join([self._run(run, bold) for run in content])
 
-    def _run(self, p, run: Run, bold: bool = False):
+    def _run(self, run: Run, bold: bool = False) -> str:
+        """A model run as XML: w:b, w:i as set; links underlined in the link colour."""
+        text = _run_text(run.text)
+        bold = run.bold or bold
         if run.href:
             if run.href.startswith("#"):
-                link = _sub(p, _HYPERLINK, {_ANCHOR: run.href[1:]})
+                target = f"w:anchor={_attr(run.href[1:])}"
             else:
                 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-                link = _sub(p, _HYPERLINK, {_RID: self.doc.part.relate_to(run.href, RT.HYPERLINK, is_external=True)})
-            r = _sub(link, _R)
-            rpr = _sub(r, _RPR)
-            if run.bold or bold:
-                _sub(rpr, _B)
-            if run.italic:
-                _sub(rpr, _I)
-            _sub(rpr, _COLOR, {_VAL: LINK_COLOUR})
-            _sub(rpr, _U, {_VAL: "single"})
-            _fill_run(r, run.text)
-            return
-        r = _sub(p, _R)
-        if run.bold or bold or run.italic:
-            rpr = _sub(r, _RPR)
-            if run.bold or bold:
-                _sub(rpr, _B)
-            if run.italic:
-                _sub(rpr, _I)
-        _fill_run(r, run.text)
-
-    def _bookmark(self, p, name: str, text: str):
-        self.bookmark_id += 1
-        _sub(p, _BOOKMARK_START, {_ID: str(self.bookmark_id), _NAME: _bookmark_name(name)})
-        _text_run(p, text)
-        _sub(p, _BOOKMARK_END, {_ID: str(self.bookmark_id)})
+                target = f'r:id="{self.doc.part.relate_to(run.href, RT.HYPERLINK, is_external=True)}"'
+            return (f'<w:hyperlink {target}><w:r><w:rPr>{"<w:b/>" if bold else ""}{"<w:i/>" if run.italic else ""}'
+                    f'<w:color w:val="{LINK_COLOUR}"/><w:u w:val="single"/></w:rPr>{text}</w:r></w:hyperlink>')
+        if bold or run.italic:
+            return f'<w:r><w:rPr>{"<w:b/>" if bold else ""}{"<w:i/>" if run.italic else ""}</w:rPr>{text}</w:r>'
+        return f"<w:r>{text}</w:r>"
 
     def _picture(self, data: bytes):
         """(rId, Image) of a picture's bytes: one image part per distinct picture. (python-docx
@@ -375,23 +371,20 @@ class _Writer:
         data = self.images.get(block.chart)
         if data is None:
             raise PipelineError(f"no picture was drawn for the chart {block.chart.title!r}")
-        p = self._paragraph("Normal", align="center")
         width = min(block.width_mm, self.text_width_mm)
         height = block.height_mm * width / block.width_mm
-        run = _sub(p, _R)
         rid, image = self._picture(data)
         cx, cy = image.scaled_dimensions(Mm(width), Mm(height))
         if self.shape_id is None:  # counted from the first free id, not searched for per picture
             self.shape_id = self.doc.part.next_id
         inline = CT_Inline.new_pic_inline(self.shape_id, rid, image.filename, cx, cy)
         self.shape_id += 1
-        _sub(run, _DRAWING).append(inline)
-        doc_pr = inline.docPr
-        doc_pr.set("descr", block.alt_text)
-        doc_pr.set("title", block.chart.title)
+        inline.docPr.set("descr", block.alt_text)
+        inline.docPr.set("title", block.chart.title)
+        p = self._paragraph("Normal", "<w:r><w:drawing/></w:r>", align="center")
+        p[-1][-1].append(inline)  # (python-docx's inline, with its own namespace declarations)
         if block.caption:
-            cap = self._paragraph("Caption")
-            _text_run(cap, block.caption)
+            self._paragraph("Caption", _text_run(block.caption))
 
     # -- tables ---------------------------------------------------------------------------
     def _table(self, block: Table):
@@ -403,53 +396,45 @@ class _Writer:
         total = sum(block.columns)
         width_mm = self.text_width_mm * (0.7 if block.kind == "key" else 1.0)
         widths = [Mm(width_mm * w / total) for w in block.columns]
-        tbl = _sub(self._parent(), _TBL)
-        tblpr = _sub(tbl, _TBLPR)
         style_id = self._table_style_id(TABLE_STYLE if block.kind != "memo" else "Normal Table")
+        xml = [f"<w:tbl {_NSDECLS}><w:tblPr>"]
         if style_id is not None:
-            _sub(tblpr, _TBLSTYLE, {_VAL: style_id})
-        _table_width_and_grid(tbl, tblpr, widths, align="left")
-        _sub(tblpr, _TBLLOOK, _DEFAULT_LOOK)
+            xml.append(f'<w:tblStyle w:val="{style_id}"/>')
+        xml.append(_table_width_and_layout(widths, align="left"))
+        xml.append(_DEFAULT_LOOK)
         if block.caption:
-            _sub(tblpr, _TBLCAPTION, {_VAL: block.caption[:255]})
+            xml.append(f"<w:tblCaption w:val={_attr(block.caption[:255])}/>")
+        xml.append(f"</w:tblPr>{_table_grid(widths)}")
         cell_widths = [w.twips for w in widths]
         text_style = self._style_id("Normal" if block.kind == "memo" else
                                     "Table Text Small" if block.font_size == "small" else "Table Text")
-        v_align = {_VAL: "top" if block.kind == "memo" else "center"}
+        p_style = "" if text_style is None else f'<w:pStyle w:val="{text_style}"/>'
+        v_align = f'<w:vAlign w:val="{"top" if block.kind == "memo" else "center"}"/>'
         n_header = len(block.header_rows) if block.repeat_header else 0
         for r, cells in enumerate((*block.header_rows, *block.rows)):
-            tr = _sub(tbl, _TR)
-            trpr = _sub(tr, _TRPR)
-            _sub(trpr, _CANT_SPLIT)
-            if r < n_header:
-                _sub(trpr, _TBL_HEADER)
+            xml.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if r < n_header
+                       else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
             c = 0
             for cell in cells:
                 if c >= ncols:
                     raise PipelineError(f"table {block.caption!r}: row {r + 1} has more cells than columns")
                 end = min(c + max(1, cell.colspan), ncols)  # a span stops at the last column
-                tc = _sub(tr, _TC)
-                tcpr = _sub(tc, _TCPR)
-                _sub(tcpr, _TCW, {_TYPE: "dxa", _W_ATTR: str(sum(cell_widths[c:end]))})
+                xml.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(cell_widths[c:end])}"/>')
                 if end - c > 1:
-                    _sub(tcpr, _GRID_SPAN, {_VAL: str(end - c)})
+                    xml.append(f'<w:gridSpan w:val="{end - c}"/>')
                 if cell.rag is not None:
-                    _sub(tcpr, _SHD, {_VAL: "clear", _COLOR_ATTR: "auto", _FILL: RAG_FILL[cell.rag]})
+                    xml.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{RAG_FILL[cell.rag]}"/>')
                 elif cell.header and block.kind != "memo":
-                    _sub(tcpr, _SHD, _HEADER_SHADING)
-                _sub(tcpr, _VALIGN, v_align)
-                p = _sub(tc, _P)
-                ppr = _sub(p, _PPR)
-                if text_style is not None:
-                    _sub(ppr, _PSTYLE, {_VAL: text_style})
-                _sub(ppr, _JC, {_VAL: cell.align})
+                    xml.append(_HEADER_SHADING)
                 # header cells are bold (the memo's labels too)
-                self._runs(p, cell.content, bold=cell.bold or cell.header)
+                xml.append(f'{v_align}</w:tcPr><w:p><w:pPr>{p_style}<w:jc w:val="{_ALIGN[cell.align]}"/></w:pPr>'
+                           f'{self._runs(cell.content, bold=cell.bold or cell.header)}</w:p></w:tc>')
                 c += max(1, cell.colspan)
             for empty in range(c, ncols):  # a row short of cells: the rest of its grid, empty
-                tc = _sub(tr, _TC)
-                _sub(_sub(tc, _TCPR), _TCW, {_TYPE: "dxa", _W_ATTR: str(cell_widths[empty])})
-                _sub(tc, _P)
+                xml.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{cell_widths[empty]}"/></w:tcPr><w:p/></w:tc>')
+            xml.append("</w:tr>")
+        xml.append("</w:tbl>")
+        self._append("".join(xml))
         self.after_table = True
 
     def _columns(self, block: Columns):
@@ -468,22 +453,18 @@ class _Writer:
         outer = self.text_width_mm
         total = sum(block.widths) or 1
         widths = [Mm(outer * w / total) for w in block.widths]
-        tbl = _sub(self.body, _TBL)
-        tblpr = _sub(tbl, _TBLPR)
-        _table_width_and_grid(tbl, tblpr, widths, align=None)
-        _layout_table(tblpr)
-        tr = _sub(tbl, _TR)
-        _sub(_sub(tr, _TRPR), _CANT_SPLIT)
-        cells = []
-        for width in widths:
-            tc = _sub(tr, _TC)
-            _sub(_sub(tc, _TCPR), _TCW, {_TYPE: "dxa", _W_ATTR: str(width.twips)})
-            cells.append((tc, _sub(tc, _P)))  # the empty paragraph every new cell has
+        # each cell starts with an empty paragraph, as a new cell does
+        tbl = self._append(
+            f"<w:tbl {_NSDECLS}><w:tblPr>{_table_width_and_layout(widths, align=None, layout=True)}</w:tblPr>"
+            f"{_table_grid(widths)}<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+            + "".join(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w.twips}"/></w:tcPr><w:p/></w:tc>' for w in widths)
+            + "</w:tr></w:tbl>")
         try:
-            for (tc, first), column, width in zip(cells, block.columns, block.widths):
+            for tc, column, width in zip(tbl[-1][1:], block.columns, block.widths):
                 self.container = tc
                 self.text_width_mm = outer * width / total - 2 * LAYOUT_CELL_MARGIN_MM
                 self.after_table = False
+                first = tc[1]
                 for child in column:
                     self._block(child)
                 _tidy_cell(tc, first)
@@ -497,65 +478,43 @@ class _Writer:
 LAYOUT_CELL_MARGIN_MM = 1.9  # Word's default left/right cell margin (108 twips)
 LAYOUT_CELL_SPACE_TWIPS = 113  # 2 mm above and below a layout row's content
 
-_WNS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-(_P, _PPR, _PSTYLE, _PAGE_BREAK_BEFORE, _PBDR, _BOTTOM, _TABS, _TAB, _SPACING, _IND, _JC, _KEEP_NEXT,
- _R, _RPR, _B, _I, _COLOR, _U, _T, _BR, _HYPERLINK, _BOOKMARK_START, _BOOKMARK_END, _DRAWING,
- _TBL, _TBLPR, _TBLSTYLE, _TBLW, _TBLLAYOUT, _TBLBORDERS, _TBLCELLMAR, _TBLLOOK, _TBLCAPTION, _TBLGRID,
- _GRIDCOL, _TR, _TRPR, _CANT_SPLIT, _TBL_HEADER, _TC, _TCPR, _TCW, _GRID_SPAN, _SHD, _VALIGN) = (
-    _WNS + name for name in (
-        "p", "pPr", "pStyle", "pageBreakBefore", "pBdr", "bottom", "tabs", "tab", "spacing", "ind", "jc",
-        "keepNext", "r", "rPr", "b", "i", "color", "u", "t", "br", "hyperlink", "bookmarkStart", "bookmarkEnd",
-        "drawing", "tbl", "tblPr", "tblStyle", "tblW", "tblLayout", "tblBorders", "tblCellMar", "tblLook",
-        "tblCaption", "tblGrid", "gridCol", "tr", "trPr", "cantSplit", "tblHeader", "tc", "tcPr", "tcW",
-        "gridSpan", "shd", "vAlign"))
-(_VAL, _POS, _BEFORE, _AFTER, _LEFT, _HANGING, _ID, _NAME, _ANCHOR, _TYPE, _W_ATTR, _COLOR_ATTR, _FILL) = (
-    _WNS + name for name in ("val", "pos", "before", "after", "left", "hanging", "id", "name", "anchor",
-                             "type", "w", "color", "fill"))
-_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NSDECLS = f'xmlns:w="{_W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_P, _PPR, _PSTYLE, _R, _TBL, _KEEP_NEXT = (f"{{{_W}}}{name}" for name in ("p", "pPr", "pStyle", "r", "tbl", "keepNext"))
+_ALIGN = {"left": "left", "right": "right", "center": "center"}
 
 # measures as python-docx writes them (twips, rounded from whole EMUs)
 _AFTER_TABLE_SPACE = "160"  # 8 pt
 _SIGNATURE_SPACE = "240"  # 12 pt
 _NUMBER_INDENT = "567"  # 10 mm: numbered paragraphs hang their number in it
 _BULLET_INDENT, _BULLET_HANGING = "907", "340"  # 16 mm, hanging 6 mm
-_RULE_ATTRS = {_VAL: "single", _WNS + "sz": "8", _WNS + "space": "1", _COLOR_ATTR: "000000"}
-_HEADER_SHADING = {_VAL: "clear", _COLOR_ATTR: "auto", _FILL: HEADER_FILL}
+_RULE_BORDER = '<w:pBdr><w:bottom w:val="single" w:sz="8" w:space="1" w:color="000000"/></w:pBdr>'
+_HEADER_SHADING = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>'
 # python-docx's new table: header-row and first-column formatting, no vertical banding
-_DEFAULT_LOOK = {_WNS + name: value for name, value in (
-    ("firstColumn", "1"), ("firstRow", "1"), ("lastColumn", "0"), ("lastRow", "0"), ("noHBand", "0"),
-    ("noVBand", "1"), ("val", "04A0"))}
-_LAYOUT_LOOK = {_WNS + name: value for name, value in (
-    ("val", "0000"), ("firstRow", "0"), ("lastRow", "0"), ("firstColumn", "0"), ("lastColumn", "0"),
-    ("noHBand", "1"), ("noVBand", "1"))}
+_DEFAULT_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+                 'w:noVBand="1" w:val="04A0"/>')
+# a layout table: no borders, 2 mm above and below the row's content, no header-row or
+# first-column formatting and no banding
+_LAYOUT_BORDERS = ("<w:tblBorders>" + "".join(f'<w:{side} w:val="nil"/>' for side in (
+    "top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>")
+_LAYOUT_MARGINS = (f'<w:tblCellMar><w:top w:w="{LAYOUT_CELL_SPACE_TWIPS}" w:type="dxa"/>'
+                   f'<w:bottom w:w="{LAYOUT_CELL_SPACE_TWIPS}" w:type="dxa"/></w:tblCellMar>')
+_LAYOUT_LOOK = ('<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+                'w:noHBand="1" w:noVBand="1"/>')
+_LAYOUT_TYPE = '<w:tblLayout w:type="fixed"/>' * 2  # (written twice, as the writer always has)
 
 
-def _table_width_and_grid(tbl, tblpr, widths, align: str | None):
-    """A fixed-layout table's w:tblW (and w:jc), its w:tblLayout and its w:tblGrid, from
-    its columns' widths (EMU). (The layout type is written twice, as the writer always has.)"""
-    _sub(tblpr, _TBLW, {_TYPE: "dxa", _W_ATTR: str(int(sum(w for w in widths) / 635))})  # EMU -> twips
-    if align is not None:
-        _sub(tblpr, _JC, {_VAL: align})
-    _sub(tblpr, _TBLLAYOUT, {_TYPE: "fixed"})
-    _sub(tblpr, _TBLLAYOUT, {_TYPE: "fixed"})
-    grid = _sub(tbl, _TBLGRID)
-    for width in widths:
-        _sub(grid, _GRIDCOL, {_W_ATTR: str(int(width / 635))})
+def _table_width_and_layout(widths, align: str | None, layout: bool = False) -> str:
+    """A fixed-layout table's w:tblW, w:jc and w:tblLayout (a layout table's borders and
+    cell margins around the layout, its w:tblLook after), from its columns' widths (EMU)."""
+    width = f'<w:tblW w:type="dxa" w:w="{int(sum(w for w in widths) / 635)}"/>'  # EMU -> twips
+    if layout:
+        return width + _LAYOUT_BORDERS + _LAYOUT_TYPE + _LAYOUT_MARGINS + _LAYOUT_LOOK
+    return width + (f'<w:jc w:val="{align}"/>' if align else "") + _LAYOUT_TYPE
 
 
-def _layout_table(tblpr):
-    """Mark a table as layout: no borders, tblLook without header-row or first-column
-    formatting and no banding, no caption/description (a data table's markers).
-    ``tblpr`` holds w:tblW and the w:tblLayout: the borders go before the layout, the
-    cell margins and the look after it."""
-    borders = _sub(tblpr, _TBLBORDERS)
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        _sub(borders, _WNS + side, {_VAL: "nil"})
-    tblpr.insert(1, borders)
-    margins = _sub(tblpr, _TBLCELLMAR)  # breathing space above and below the row
-    for side in ("top", "bottom"):
-        _sub(margins, _WNS + side, {_W_ATTR: str(LAYOUT_CELL_SPACE_TWIPS), _TYPE: "dxa"})
-    _sub(tblpr, _TBLLOOK, _LAYOUT_LOOK)
+def _table_grid(widths) -> str:
+    return "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{int(width / 635)}"/>' for width in widths) + "</w:tblGrid>"
 
 
 def _tidy_cell(tc, first_paragraph):
@@ -576,34 +535,45 @@ def _bookmark_name(name: str) -> str:
     return clean[:40]
 
 
-def _fill_run(r, text: str):
-    """A model run's text: a w:br for each line break."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if i:
-            _sub(r, _BR)
-        if line:
-            _text_el(r, line)
+def _run_text(text: str) -> str:
+    """A model run's text as XML: a w:br for each line break."""
+    if "\n" not in text:
+        return _t(text) if text else ""
+    return "<w:br/>".join(_t(line) if line else "" for line in text.split("\n"))
 
 
-def _text_run(p, text: str):
+def _text_run(text: str) -> str:
     """A run holding ``text`` as python-docx's run.text writes it: a w:tab for each tab,
     a w:br for each line break or carriage return."""
-    r = _sub(p, _R)
-    for i, piece in enumerate(re.split(r"([\t\r\n])", text)):
-        if i % 2:
-            _sub(r, _TAB if piece == "\t" else _BR)
-        elif piece:
-            _text_el(r, piece)
-    return r
+    pieces = re.split(r"([\t\r\n])", text)
+    return "<w:r>" + "".join(("<w:tab/>" if piece == "\t" else "<w:br/>") if i % 2 else _t(piece) if piece else ""
+                             for i, piece in enumerate(pieces)) + "</w:r>"
 
 
-def _text_el(r, text: str):
-    t = _sub(r, _T)
-    t.text = text
+def _t(text: str) -> str:
+    """A w:t, with xml:space="preserve" when the text starts or ends with white space."""
     if text != text.strip():
-        t.set(_XML_SPACE, "preserve")
-    return t
+        return f'<w:t xml:space="preserve">{_escape(text)}</w:t>'
+    return f"<w:t>{_escape(text)}</w:t>"
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _escape(text: str) -> str:
+    """Text as XML character data (a carriage return kept as one: a parser would read it as
+    a line feed)."""
+    if _NOT_XML.search(text):  # as lxml says when such text is set on an element
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r", "&#13;") if "\r" in text else text
+
+
+def _attr(value: str) -> str:
+    """A quoted XML attribute value (tabs and line breaks kept as character references: a
+    parser would read them as spaces)."""
+    value = _escape(value).replace('"', "&quot;")
+    return '"' + value.replace("\n", "&#10;").replace("\t", "&#9;") + '"'
 
 
 def _set_font(style):
