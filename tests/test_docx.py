@@ -196,3 +196,43 @@ def test_failed_write_leaves_the_previous_file(built, tmp_path):
         render_docx(built[0].document, target, images={})
     assert target.read_bytes() == b"previous"
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_text_with_markup_characters_and_breaks_comes_back_as_written():
+    """Paragraphs and tables are written as XML text and parsed: markup characters, tabs,
+    line breaks and carriage returns in text, captions, anchors and links come back as
+    the model has them, and text XML cannot hold is refused as before."""
+    import io
+
+    import docx
+
+    from pipeline.document import (
+        Cell,
+        Document,
+        Heading,
+        Paragraph,
+        Part,
+        Run,
+        Table,
+        runs,
+    )
+    from pipeline.render_docx import docx_bytes
+
+    tricky = ' a & b <c> "d" \'e\'\tf\r\ng ]]> '
+    caption = 'Caption & <tag> "q"\nnext\tline'
+    table = Table(columns=(1, 1), header_rows=((Cell(runs("Head & <1>"), header=True), Cell(runs("2"), header=True)),),
+                  rows=((Cell(runs(tricky)), Cell((Run("x < y", bold=True), Run(" & z", href='#a"b&c')))),),
+                  caption=caption)
+    blocks = (Heading(1, "Title & <more>\ttab", anchor='odd "anchor" & <x>'),
+              Paragraph((Run(tricky, italic=True), Run("link", href="https://example.org/?a=1&b=<2>"))), table)
+    document = Document(title="T & <t>", subject="S", author="A", parts=(Part("P", "portrait", blocks),))
+    word = docx.Document(io.BytesIO(docx_bytes(document, {})))
+    heading, paragraph = word.paragraphs[:2]
+    assert heading.text == "Title & <more>\ttab"
+    assert paragraph.text == tricky + "link" and paragraph.runs[0].italic
+    assert _caption(word.tables[0]) == caption
+    assert _rows(word.tables[0]) == [["Head & <1>", "2"], [tricky, "x < y & z"]]
+    assert word.core_properties.title == "T & <t>"
+    bad = Document(title="T", subject="S", author="A", parts=(Part("P", "portrait", (Paragraph(runs("a\x0bb")),)),))
+    with pytest.raises(ValueError, match="XML compatible"):
+        docx_bytes(bad, {})
