@@ -21,9 +21,6 @@ import re
 import zipfile
 from typing import Mapping
 
-from lxml.etree import SubElement as _sub  # python-docx's own XML library
-from lxml.etree import fromstring as _parse
-
 from pipeline.atomic import write_bytes
 from pipeline.document import (
     BulletList,
@@ -277,7 +274,9 @@ class _Writer:
         document's root are dropped on the way in. Parsing a whole table's text is
         several times faster than making its elements one by one (lxml looks up the
         namespace of each attribute it sets)."""
-        el = _parse(xml)
+        from lxml.etree import fromstring  # python-docx's own XML library
+
+        el = fromstring(xml)
         self._parent().append(el)
         return el
 
@@ -527,7 +526,9 @@ def _tidy_cell(tc, first_paragraph):
         tc.remove(first_paragraph)
         content.remove(first_paragraph)
     if content and content[-1].tag == _TBL:
-        _sub(tc, _P)
+        from lxml.etree import SubElement
+
+        SubElement(tc, _P)
 
 
 def _bookmark_name(name: str) -> str:
@@ -642,6 +643,8 @@ def _add_field(p, code: str, placeholder: str):
 
 def _keep_together(elements):
     """Keep each paragraph of a block with the next (tables: their rows don't split)."""
+    from lxml.etree import SubElement
+
     paragraphs = []
     for el in elements:
         if el.tag == _P:
@@ -651,10 +654,10 @@ def _keep_together(elements):
     for p in paragraphs[:-1]:
         ppr = p[0] if len(p) and p[0].tag == _PPR else None
         if ppr is None:
-            ppr = _sub(p, _PPR)
+            ppr = SubElement(p, _PPR)
             p.insert(0, ppr)
         if ppr.find(_KEEP_NEXT) is None:  # second in w:pPr, after w:pStyle only
-            keep = _sub(ppr, _KEEP_NEXT)
+            keep = SubElement(ppr, _KEEP_NEXT)
             ppr.insert(1 if ppr[0].tag == _PSTYLE else 0, keep)
 
 
