@@ -502,7 +502,7 @@ _LAYOUT_MARGINS = (f'<w:tblCellMar><w:top w:w="{LAYOUT_CELL_SPACE_TWIPS}" w:type
                    f'<w:bottom w:w="{LAYOUT_CELL_SPACE_TWIPS}" w:type="dxa"/></w:tblCellMar>')
 _LAYOUT_LOOK = ('<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
                 'w:noHBand="1" w:noVBand="1"/>')
-_LAYOUT_TYPE = '<w:tblLayout w:type="fixed"/>' * 2  # (written twice, as the writer always has)
+_LAYOUT_TYPE = '<w:tblLayout w:type="fixed"/>'  # once: CT_TblPr allows a single w:tblLayout
 
 
 def _table_width_and_layout(widths, align: str | None, layout: bool = False) -> str:

@@ -236,3 +236,20 @@ def test_text_with_markup_characters_and_breaks_comes_back_as_written():
     bad = Document(title="T", subject="S", author="A", parts=(Part("P", "portrait", (Paragraph(runs("a\x0bb")),)),))
     with pytest.raises(ValueError, match="XML compatible"):
         docx_bytes(bad, {})
+
+
+def test_table_properties_follow_the_schema_order_once_each(built):
+    """Each w:tblPr child at most once, in CT_TblPr's order (Word refuses a file otherwise)."""
+    from lxml import etree
+
+    with zipfile.ZipFile(built[1]) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    order = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+             "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+             "tblCaption", "tblDescription"]
+    properties = root.findall(".//{*}tblPr")
+    assert properties
+    for tbl_pr in properties:
+        names = [etree.QName(child).localname for child in tbl_pr]
+        assert len(names) == len(set(names)), names
+        assert names == sorted(names, key=order.index), names
