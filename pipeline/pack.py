@@ -86,14 +86,15 @@ def _page_count(path: Path) -> int:
         return len(pdf.pages)
 
 
-def _built_report(doc: DocumentRef, scratch: Path) -> Path:
-    """The PDF of a report built by this pipeline from its workbook."""
+def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None) -> Path:
+    """The PDF of a report built by this pipeline from its workbook. Its charts are kept in
+    ``cache_dir`` (the pack folder's chart cache), so rebuilding a pack draws none again."""
     try:
         from pipeline.build import build_report
     except ImportError as exc:
         raise OutputError(f"cannot build {doc.path.name}: the report builder is not available ({exc})") from None
     out_dir = scratch / f"report-{hashlib.sha256(repr(doc.identity).encode()).hexdigest()[:12]}"
-    result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period)
+    result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period, cache_dir=cache_dir)
     paths = getattr(result, "paths", result)
     if isinstance(paths, dict):
         paths = list(paths.values())
@@ -156,7 +157,8 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
         pdfs: dict[tuple, Path] = {}
         for item, doc in chosen:
             if doc.identity not in pdfs:
-                pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(doc, scratch)
+                pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
+                    doc, scratch, out_dir / ".cache" / "charts")
         counts = {identity: _page_count(path) for identity, path in pdfs.items()}
 
         front_path = scratch / "front.pdf"

@@ -240,3 +240,21 @@ def test_sample_meeting_supplement_encloses_e3_built_from_the_workbook(tmp_path)
     main = build_pack(m, tmp_path / "main")
     front = page_texts(main.paths["members"])[0]
     assert "Appendices A and B to follow" in front and main.pages["members"] == 1
+
+
+def test_a_rebuilt_pack_draws_no_chart_again(tmp_path, monkeypatch):
+    """The reports a pack builds keep their charts in the pack folder's cache: the second
+    build of the same meeting takes every chart from there, and gives the same packs."""
+    from pipeline import charts
+
+    m = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
+    first = build_pack(m, tmp_path, supplement=True)
+    assert list((tmp_path / ".cache" / "charts").rglob("*.png"))
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("a chart was drawn again")
+
+    monkeypatch.setattr(charts, "render_png", no_drawing)
+    monkeypatch.setattr(charts, "_draw_in_workers", no_drawing)
+    again = build_pack(m, tmp_path, supplement=True)
+    assert again.paths["public"].read_bytes() == first.paths["public"].read_bytes()
