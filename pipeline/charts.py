@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import io
 import json
 import os
 import threading
@@ -50,10 +49,11 @@ _RC = {
     "path.simplify": False,
 }
 DEFAULT_DPI = 200
-PNG_COMPRESSION = 1  # zlib level: 6 saves 6% of the bytes and costs 17 ms a chart
+PNG_COMPRESSION = 1  # zlib level: higher levels save a few % of the bytes for several ms a chart
 # Bump when the drawing changes (style, layout, encoding): it is part of every cache key,
 # so a cached picture is never reused by a renderer that would draw it differently.
-RENDERER_VERSION = "3"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped
+RENDERER_VERSION = "4"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped;
+# 4: PNG written here, rows unfiltered (same pixels)
 
 _lock = threading.Lock()  # pyplot's state is global; one figure at a time per process
 _fonts_ready = False
@@ -98,9 +98,8 @@ WIDTH_MM, HEIGHT_MM = 150.0, 54.0
 def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_MM, height_mm: float = HEIGHT_MM) -> bytes:
     """One chart as PNG bytes; identical bytes for an identical spec, in any process.
 
-    Drawn on a bare Figure (no pyplot state) and drawn once: the Agg buffer is written as
-    an opaque RGB PNG by Pillow (no alpha channel to split when the PDF embeds it, no
-    text chunks, only the resolution)."""
+    Drawn on a bare Figure (no pyplot state) and drawn once; the Agg buffer is written
+    as an opaque RGB PNG (:func:`_png`)."""
     with _lock:
         _setup()
         import matplotlib
@@ -108,7 +107,6 @@ def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter, MaxNLocator
-        from PIL import Image
 
         with matplotlib.rc_context(_RC):
             fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=dpi, facecolor="white")
@@ -117,11 +115,33 @@ def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_
             _draw(ax, spec, FuncFormatter, MaxNLocator)
             fig.tight_layout(pad=0.6)
             canvas.draw()
-            rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
-        out = io.BytesIO()
-        Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(out, format="PNG", dpi=(dpi, dpi),
-                                                               compress_level=PNG_COMPRESSION)
-    return out.getvalue()
+            return _png(np.asarray(canvas.buffer_rgba()), dpi)
+
+
+def _png(rgba, dpi: int) -> bytes:
+    """An opaque RGB PNG of the Agg buffer (h x w x 4): no alpha channel to split off when
+    the PDF embeds it, no text chunks, only the resolution. Rows unfiltered (filter type
+    0): for flat-coloured charts zlib alone packs them smaller than Pillow's per-row
+    filter choice, in a third of the time."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    height, width = rgba.shape[:2]
+    raw = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter byte 0, then RGB
+    for channel in range(3):  # (a channel at a time: numpy copies 3-byte pixels slowly)
+        raw[:, 1 + channel::3] = rgba[:, :, channel]
+    ppm = int(dpi / 0.0254 + 0.5)  # pixels per metre
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"".join((PNG_SIGNATURE,
+                     chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+                     chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)),
+                     chunk(b"IDAT", zlib.compress(raw.tobytes(), PNG_COMPRESSION)),
+                     chunk(b"IEND", b"")))
 
 
 def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):

@@ -125,3 +125,13 @@ def test_alt_text_expected_range():
                      band_lower=(900.0, 900.0), band_upper=(1200.0, 1200.0))
     assert chart_alt_text(spec, "within the expected range").endswith(
         "Sep-13: 1,100 (expected range 900 to 1,200), within the expected range.")
+
+
+def test_png_is_opaque_rgb_with_its_resolution():
+    from PIL import Image
+
+    data = render_png(SPEC, dpi=150)
+    img = Image.open(io.BytesIO(data))
+    img.load()  # the whole stream decodes (CRCs, zlib)
+    assert img.mode == "RGB" and img.info["dpi"] == pytest.approx((150, 150), abs=0.05)  # (whole pixels a metre)
+    assert set(img.info) == {"dpi"}  # no text chunks
