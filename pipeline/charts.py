@@ -52,10 +52,10 @@ DEFAULT_DPI = 200
 PNG_COMPRESSION = 1  # zlib level: higher levels save a few % of the bytes for several ms a chart
 # Bump when the drawing changes (style, layout, encoding): it is part of every cache key,
 # so a cached picture is never reused by a renderer that would draw it differently.
-RENDERER_VERSION = "4"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped;
-# 4: PNG written here, rows unfiltered (same pixels)
+RENDERER_VERSION = "5"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped;
+# 4: PNG written here, rows unfiltered (same pixels); 5: laid out from measured text sizes, not tight_layout
 
-_lock = threading.Lock()  # pyplot's state is global; one figure at a time per process
+_lock = threading.Lock()  # one chart at a time per process: they share the cache of text sizes
 _fonts_ready = False
 
 
@@ -98,8 +98,9 @@ WIDTH_MM, HEIGHT_MM = 150.0, 54.0
 def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_MM, height_mm: float = HEIGHT_MM) -> bytes:
     """One chart as PNG bytes; identical bytes for an identical spec, in any process.
 
-    Drawn on a bare Figure (no pyplot state) and drawn once; the Agg buffer is written
-    as an opaque RGB PNG (:func:`_png`)."""
+    Drawn on a bare Figure (no pyplot state), laid out from the measured sizes of its
+    texts (:func:`_layout`) and drawn once; the Agg buffer is written as an opaque RGB
+    PNG (:func:`_png`)."""
     with _lock:
         _setup()
         import matplotlib
@@ -110,12 +111,12 @@ def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_
 
         with matplotlib.rc_context(_RC):
             fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=dpi, facecolor="white")
-            canvas = FigureCanvasAgg(fig)
+            FigureCanvasAgg(fig)
             ax = fig.add_subplot()
             _draw(ax, spec, FuncFormatter, MaxNLocator)
-            fig.tight_layout(pad=0.6)
-            canvas.draw()
-            return _png(np.asarray(canvas.buffer_rgba()), dpi)
+            _layout(ax, spec)
+            fig.canvas.draw()
+            return _png(np.asarray(fig.canvas.buffer_rgba()), dpi)
 
 
 def _png(rgba, dpi: int) -> bytes:
@@ -144,7 +145,12 @@ def _png(rgba, dpi: int) -> bytes:
                      chunk(b"IEND", b"")))
 
 
+_TEXT_SIZES: dict = {}  # (text, font properties, dpi) -> (width, height, descent), see _text_size
+TEXT_CACHE_LIMIT = 100_000
+
+
 def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
+    """Everything on the Axes; where the Axes sits in the picture is :func:`_layout`'s."""
     x = list(range(len(spec.periods)))
     if spec.band_lower is not None or spec.band_upper is not None:
         lower = [v if v is not None else float("nan") for v in (spec.band_lower or [None] * len(x))]
@@ -174,16 +180,109 @@ def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
     ax.set_ylim(low, high)
     places = axis_decimals(ticks, spec.decimals)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_figure(float(v), spec.unit, places)))
-    _fit_title(ax, spec.title)
     if spec.y_label:
         ax.set_ylabel(spec.y_label)
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6, zorder=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    _legend(ax, rows=1)
+
+
+def _legend(ax, rows: int):
+    """The key below the plot, its entries spread evenly over ``rows`` rows (or fewer)."""
     handles, labels = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(len(handles), 5),
-                  frameon=False, fontsize=7, handlelength=3)
+    if not handles:
+        return None
+    rows = max(rows, -(-len(handles) // LEGEND_COLUMNS))
+    columns = -(-len(handles) // rows)
+    return ax.legend(handles, labels, loc="upper center", ncol=columns, frameon=False, fontsize=7, handlelength=3,
+                     borderaxespad=0)
+
+
+LEGEND_COLUMNS = 5  # at most; fewer when the names would not fit the picture's width
+EDGE_PT = 4.8  # clear margin kept at the picture's edges (tight_layout's pad=0.6 at 8 pt)
+LEGEND_GAP_PT = 5.0  # between the period labels and the legend below them
+MEASURING_FRAME = (0.125, 0.125, 0.75, 0.75)  # where the Axes is while its texts are measured (figure fraction)
+
+
+def _layout(ax, spec: ChartSpec) -> None:
+    """Place the Axes so that the title, the tick labels and the legend fit inside the
+    picture with an EDGE_PT margin, from the measured size of those texts alone (no
+    trial drawing, unlike tight_layout): left of the Axes the widest value label (and
+    the axis label), above it the title, wrapped to the room right of the Axes' left
+    edge, below it the period labels and then the legend, on as many rows as it needs
+    to fit the width."""
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    pt = fig.dpi / 72.0
+    width, height = fig.bbox.width, fig.bbox.height
+    edge = EDGE_PT * pt
+    # Measured with the Axes and its label in one fixed place: a text's extent is its
+    # size plus its position, so its size may differ in the last bit with the position,
+    # and the last chart's position must not change this chart's layout.
+    ax.set_position(MEASURING_FRAME)
+    ax.yaxis.set_label_coords(0.0, 0.5)
+
+    # left: the value labels, right-aligned (tick length + pad) left of the Axes, and
+    # left of them the axis label, if any
+    ytick = ax.yaxis.get_major_ticks(1)[0]
+    formatter = ax.yaxis.get_major_formatter()
+    yprop = ytick.label1.get_fontproperties()
+    values_width = max((_text_size(renderer, formatter(t, i), yprop)[0] for i, t in enumerate(ax.get_yticks())),
+                       default=0.0)
+    ytick_room = values_width + (ytick.get_pad() + ytick.get_tick_padding()) * pt
+    left = edge + ytick_room
+    if spec.y_label:
+        left += ax.yaxis.label.get_window_extent(renderer).width + ax.yaxis.labelpad * pt
+
+    # right: the last period label may reach half a label beyond its slot
+    periods = max(1, len(spec.periods))
+    xticks = ax.xaxis.get_major_ticks(periods)
+    xprop = xticks[0].label1.get_fontproperties()
+    last_half = _text_size(renderer, xticks[-1].label1.get_text(), xprop)[0] / 2
+    right = width - edge
+    right -= max(0.0, last_half - (right - left) / periods / 2)
+
+    # top: the title, wrapped to the room it has
+    extent = _fit_title(ax, spec.title, width - edge - left, renderer)
+    top = height - edge - (extent.y1 - ax.get_window_extent(renderer).y1)
+
+    # bottom: period labels (tick length + pad + one line), the gap, the legend
+    xtick_depth = ((xticks[0].get_pad() + xticks[0].get_tick_padding()) * pt
+                   + xticks[0].label1.get_window_extent(renderer).height)
+    bottom = edge + xtick_depth
+    legend = ax.get_legend()
+    if legend is not None:
+        size = legend.get_window_extent(renderer)
+        rows, entries = 1, len(legend.texts)
+        while size.width > width - 2 * edge and rows < entries:  # too wide: one more row
+            rows += 1
+            legend = _legend(ax, rows)
+            size = legend.get_window_extent(renderer)
+        legend_top = edge + size.height
+        bottom = legend_top + LEGEND_GAP_PT * pt + xtick_depth
+    ax.set_position(Bbox.from_extents(left / width, bottom / height, right / width, top / height))
+    if legend is not None:
+        centre = min(max((left + right) / 2, edge + size.width / 2), width - edge - size.width / 2)
+        legend.set_bbox_to_anchor((centre / width, legend_top / height), transform=fig.transFigure)
+    # the axis labels where matplotlib would put them, placed here rather than found
+    # again at every drawing: the value axis's left of the value labels, the period
+    # axis's (never any text) below the Axes
+    ax.yaxis.set_label_coords(-(ytick_room + ax.yaxis.labelpad * pt) / (right - left), 0.5)
+    ax.xaxis.set_label_coords(0.5, 0.0)
+
+
+def _text_size(renderer, text: str, prop) -> tuple[float, float, float]:
+    """(width, height, descent) in pixels of one line of text, remembered per process."""
+    key = (text, hash(prop), renderer.dpi)
+    size = _TEXT_SIZES.get(key)
+    if size is None:
+        if len(_TEXT_SIZES) >= TEXT_CACHE_LIMIT:
+            _TEXT_SIZES.clear()
+        size = _TEXT_SIZES[key] = renderer.get_text_width_height_descent(text, prop, ismath=False)
+    return size
 
 
 # -- many charts: cache and parallel workers -----------------------------------------
@@ -306,26 +405,25 @@ def _draw_one(spec: ChartSpec, dpi: int) -> bytes:
     return render_png(spec, dpi=dpi)
 
 
-def _fit_title(ax, title: str) -> None:
-    """The title on as many lines as it needs to stay inside the picture (a long title
-    was cut off at the right edge), never shrunk below 7.5 pt."""
+def _fit_title(ax, title: str, room: float, renderer):
+    """The title on as many lines as it needs to stay within ``room`` pixels (a long
+    title was cut off at the right edge), never shrunk below 7.5 pt. Returns its extent."""
     import textwrap
 
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    room = fig.bbox.width - 16 / 25.4 * fig.dpi  # the axis labels take the left ~16 mm
     size = ax.title.get_fontsize()
     chars = len(title)
     while True:
-        text = ax.set_title(textwrap.fill(title, chars, break_long_words=False), loc="left", fontsize=size)
-        if text.get_window_extent(renderer).width <= room:
-            return
+        # y given: the title sits at the Axes' top, matplotlib need not search for room
+        text = ax.set_title(textwrap.fill(title, chars, break_long_words=False), loc="left", fontsize=size, y=1.0)
+        extent = text.get_window_extent(renderer)
+        if extent.width <= room:
+            return extent
         if chars > 30:
             chars = int(chars * 0.9)
         elif size > 7.5:
             size -= 0.5
         else:
-            return
+            return extent
 
 
 def render_all(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir: str | os.PathLike | None = None,

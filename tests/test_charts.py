@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 
@@ -125,6 +126,87 @@ def test_alt_text_expected_range():
                      band_lower=(900.0, 900.0), band_upper=(1200.0, 1200.0))
     assert chart_alt_text(spec, "within the expected range").endswith(
         "Sep-13: 1,100 (expected range 900 to 1,200), within the expected range.")
+
+
+# -- how the picture is made: layout, drawing, the PNG --------------------------------
+
+P13 = ("Sep-12", "Oct-12", "Nov-12", "Dec-12", "Jan-13", "Feb-13", "Mar-13", "Apr-13", "May-13", "Jun-13", "Jul-13",
+       "Aug-13", "Sep-13")
+VARIED = [
+    SPEC,
+    ChartSpec("Net budget variance by month (negative is an underspend)", P13,
+              (Series("Variance", (-120000.0, -80500.0, 15000.0, 42000.0, -5000.0, None, 98000.0, -150250.0, 0.0,
+                                   12000.0, 30000.0, -64000.0, 1234567.0)),), "currency", 0, kind="bar"),
+    ChartSpec("Spend on agency social workers", P13,
+              (Series("Actual", tuple(1000000.0 + 20000 * i for i in range(13))),
+               Series("Budget", (1234567.0,) * 13, "target")), "currency", 0, y_label="£ per month"),
+    ChartSpec("Net change in looked-after children (activity indicator)", P13,
+              (Series("Actual", (-12.0, -5.0, 3.0, 8.0, -2.0, -15.0, 4.0, 6.0, None, -1.0, 2.0, 9.0, -7.0)),),
+              "number", 0, band_lower=(-10.0,) * 13, band_upper=(8.0,) * 13),
+    ChartSpec("Percentage of adult social care clients with community based services who receive a personal budget "
+              "and/or a direct payment (rolling 12 months, snapshot at the end of each month)", P13,
+              (Series("Actual", (98.5, 99.0, 99.2, 100.0, 99.9, 99.1, 98.0, None, 97.5, 99.0, 100.0, 100.0, 99.5)),
+               Series("Target", (100.0,) * 13, "target"), Series("Minimum standard (lower)", (95.0,) * 13, "floor"),
+               Series("Minimum standard (upper)", (99.9,) * 13, "floor"),
+               Series("Statistical neighbours average (CIPFA nearest 15)", (97.0,) * 13, "comparator"),
+               Series("England average (DfE published)", (96.0,) * 13, "comparator")), "percent", 1),
+    ChartSpec("Referrals", ("Mar-13", "Jun-13", "Sep-13"),
+              (Series("Actual", (4100.0, None, 5200.0)), Series("England", (3900.0, 3950.0, None), "comparator")),
+              "count", 0),
+]
+
+
+def _laid_out(spec: ChartSpec):
+    """The Axes of a chart drawn and laid out as render_png does it, on a new Figure."""
+    import matplotlib
+
+    from pipeline import charts
+
+    charts._setup()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    with matplotlib.rc_context(charts._RC):
+        fig = Figure(figsize=(charts.WIDTH_MM / 25.4, charts.HEIGHT_MM / 25.4), dpi=charts.DEFAULT_DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        charts._draw(ax, spec, FuncFormatter, MaxNLocator)
+        charts._layout(ax, spec)
+        fig.canvas.draw()
+    return ax
+
+
+@pytest.mark.parametrize("spec", VARIED, ids=lambda spec: spec.title[:24])
+def test_nothing_cut_off_or_overlapping(spec):
+    """Title, value labels, period labels and the legend all inside the picture (with a
+    margin); the title above the plot, the legend below the period labels (the legend of
+    six series with long names was cut off at both sides, and squeezed the plot)."""
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(render_png(spec))).convert("L"))
+    assert (img[:, :3] > 250).all() and (img[:, -3:] > 250).all()
+    assert (img[:3] > 250).all() and (img[-3:] > 250).all()
+    ax = _laid_out(spec)
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    inside = fig.bbox.padded(-1)
+    plot = ax.get_window_extent(renderer)
+    title = ax._left_title.get_window_extent(renderer)
+    assert title.x0 >= inside.x0 and title.x1 <= inside.x1 and title.y1 <= inside.y1 and title.y0 >= plot.y1
+    for tick in ax.yaxis.get_major_ticks(len(ax.get_yticks())):
+        label = tick.label1.get_window_extent(renderer)
+        assert label.x0 >= inside.x0 and label.x1 <= plot.x0
+    labels = [tick.label1.get_window_extent(renderer) for tick in ax.xaxis.get_major_ticks(len(spec.periods))]
+    assert all(a.x1 < b.x0 for a, b in itertools.pairwise(labels))  # period labels never overlap
+    assert labels[0].x0 >= inside.x0 and labels[-1].x1 <= inside.x1
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.x0 >= inside.x0 and legend.x1 <= inside.x1 and legend.y0 >= inside.y0
+    assert legend.y1 <= min(label.y0 for label in labels)
+    if spec.y_label:
+        ylabel = ax.yaxis.label.get_window_extent(renderer)
+        assert ylabel.x0 >= inside.x0 and ylabel.x1 <= plot.x0
 
 
 def test_png_is_opaque_rgb_with_its_resolution():
