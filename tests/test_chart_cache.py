@@ -181,3 +181,45 @@ def test_figure_change_draws_only_that_chart(builds, sample_path, tmp_path):
     set_value(book, "ASC03", "2013-09", "actual", 2280)
     result = build_report(book, tmp_path / "out", formats=("docx",), cache_dir=cache, workers=1)
     assert result.charts_drawn == 1
+
+
+def test_workers_forked_after_drawing_here_draw_the_same_bytes():
+    """FreeType fonts cannot be used across a fork: a worker forked from a process that
+    has drawn charts (and so holds fonts and glyphs) must not reuse them (two
+    workers loading glyphs through the fonts they were forked with failed with "invalid
+    outline" or drew wrong glyphs)."""
+    import random
+    import string
+
+    render_png(SPECS[0])  # fonts, glyphs and the Figure in this process
+    rng = random.Random(2)
+    letters = string.ascii_letters + "àéîõüçñß£€%&@#"
+    other = [dataclasses.replace(s, title="".join(rng.choice(letters) for _ in range(40)),
+                                 series=(Series("".join(rng.choice(letters) for _ in range(12)), s.series[0].values),))
+             for s in SPECS * 8]  # glyphs this process never loaded, so each worker loads them
+    run = render_charts(other, workers=2)
+    assert run.workers == 2
+    assert run.images == {s: render_png(s) for s in other}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork here")
+def test_a_forked_process_keeps_no_font_of_its_parent():
+    import os
+
+    render_png(SPECS[0])
+    assert charts._GLYPH_FONTS and charts._GLYPHS
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report whether anything found with the parent's fonts is left
+        try:
+            left = len(charts._GLYPH_FONTS) + len(charts._GLYPHS) + len(charts._LAYOUTS)
+            os.write(write, b"clean" if left == 0 else b"kept!")
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        report = os.read(read, 5)
+    finally:
+        os.close(read)
+        os.waitpid(pid, 0)
+    assert report == b"clean"

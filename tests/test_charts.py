@@ -156,6 +156,18 @@ VARIED = [
 ]
 
 
+def test_text_drawn_as_matplotlib_draws_it(monkeypatch):
+    """The glyph cache only saves time: the pixels are those of matplotlib's own Agg."""
+    from pipeline import charts
+
+    cached = [render_png(spec) for spec in VARIED]
+    charts._setup()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    monkeypatch.setattr(charts, "_canvas_class", lambda: FigureCanvasAgg)
+    assert [render_png(spec) for spec in VARIED] == cached
+
+
 def _laid_out(spec: ChartSpec):
     """The Axes of a chart drawn and laid out as render_png does it, on a new Figure."""
     import matplotlib
