@@ -55,7 +55,7 @@ PNG_COMPRESSION = 1  # zlib level: higher levels save a few % of the bytes for s
 RENDERER_VERSION = "5"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped;
 # 4: PNG written here, rows unfiltered (same pixels); 5: laid out from measured text sizes, not tight_layout
 
-_lock = threading.Lock()  # one chart at a time per process: they share the caches of text drawing
+_lock = threading.Lock()  # one chart at a time per process: they share one Figure and its caches
 _fonts_ready = False
 
 
@@ -96,26 +96,61 @@ WIDTH_MM, HEIGHT_MM = 150.0, 54.0
 
 
 def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_MM, height_mm: float = HEIGHT_MM) -> bytes:
-    """One chart as PNG bytes; identical bytes for an identical spec, in any process.
+    """One chart as PNG bytes; identical bytes for an identical spec, in any process,
+    whatever was drawn before it.
 
-    Drawn on a bare Figure (no pyplot state), laid out from the measured sizes of its
-    texts (:func:`_layout`) and drawn once, text from a cache of glyphs
-    (:func:`_canvas_class`); the Agg buffer is written as an opaque RGB PNG (:func:`_png`)."""
+    Drawn on a bare Figure (no pyplot state), kept from chart to chart (:func:`_axes`),
+    laid out from the measured sizes of its texts (:func:`_layout`) and drawn once, text
+    from a cache of glyphs (:func:`_canvas_class`); the Agg buffer is written as an opaque
+    RGB PNG (:func:`_png`)."""
     with _lock:
         _setup()
         import matplotlib
         import numpy as np
-        from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
         with matplotlib.rc_context(_RC):
-            fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=dpi, facecolor="white")
-            _canvas_class()(fig)
-            ax = fig.add_subplot()
+            ax = _axes(width_mm, height_mm, dpi)
+            fig = ax.figure
             _draw(ax, spec, FuncFormatter, MaxNLocator)
             _layout(ax, spec)
             fig.canvas.draw()
             return _png(np.asarray(fig.canvas.buffer_rgba()), dpi)
+
+
+_AXES: dict = {}  # (width_mm, height_mm, dpi) -> the Axes this process draws its charts on
+
+
+def _axes(width_mm: float, height_mm: float, dpi: int):
+    """The process's Axes for a picture of this size, emptied of the last chart.
+
+    Creating a Figure, its Axes and their ticks cost about a quarter of a chart; so one
+    of each is kept (with the canvas, its renderer and matplotlib's text measurements)
+    and emptied between charts: whatever a chart adds or changes is removed or set again
+    by the next, so a chart is the same picture whatever was drawn before it (tested)."""
+    key = (width_mm, height_mm, dpi)
+    ax = _AXES.get(key)
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        _AXES.clear()
+        fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=dpi, facecolor="white")
+        _canvas_class()(fig)
+        ax = _AXES[key] = fig.add_subplot()
+        return ax
+    from matplotlib.transforms import Bbox
+
+    for container in list(ax.containers):  # a bar chart's bars (and its legend entry)
+        container.remove()
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists, *ax.tables,
+                   *([ax.legend_] if ax.legend_ is not None else [])]:
+        artist.remove()
+    ax.dataLim = Bbox.null()
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)
+    ax.set_ylabel("")
+    return ax
 
 
 def _png(rgba, dpi: int) -> bytes:
@@ -156,8 +191,8 @@ TEXT_CACHE_LIMIT = 100_000
 def _forget_fonts() -> None:
     """In a forked worker: FreeType fonts cannot be used across a fork (matplotlib forgets
     its own then), so neither the fonts kept here nor anything found with them (glyphs
-    keyed by a font's id, layouts) are used again; the worker makes its own."""
-    for cache in (_GLYPHS, _LAYOUTS, _GLYPH_FONTS):
+    keyed by a font's id, layouts, the Figure) are used again; the worker makes its own."""
+    for cache in (_GLYPHS, _LAYOUTS, _GLYPH_FONTS, _AXES):
         cache.clear()
 
 

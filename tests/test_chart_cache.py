@@ -185,7 +185,7 @@ def test_figure_change_draws_only_that_chart(builds, sample_path, tmp_path):
 
 def test_workers_forked_after_drawing_here_draw_the_same_bytes():
     """FreeType fonts cannot be used across a fork: a worker forked from a process that
-    has drawn charts (and so holds fonts and glyphs) must not reuse them (two
+    has drawn charts (and so holds fonts, glyphs and its Figure) must not reuse them (two
     workers loading glyphs through the fonts they were forked with failed with "invalid
     outline" or drew wrong glyphs)."""
     import random
@@ -207,12 +207,12 @@ def test_a_forked_process_keeps_no_font_of_its_parent():
     import os
 
     render_png(SPECS[0])
-    assert charts._GLYPH_FONTS and charts._GLYPHS
+    assert charts._GLYPH_FONTS and charts._GLYPHS and charts._AXES
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report whether anything found with the parent's fonts is left
         try:
-            left = len(charts._GLYPH_FONTS) + len(charts._GLYPHS) + len(charts._LAYOUTS)
+            left = len(charts._GLYPH_FONTS) + len(charts._GLYPHS) + len(charts._LAYOUTS) + len(charts._AXES)
             os.write(write, b"clean" if left == 0 else b"kept!")
         finally:
             os._exit(0)
