@@ -200,6 +200,14 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_fonts)
 
 
+def _glyph_cache_supported(backend_agg, ft2font) -> bool:
+    """Whether this matplotlib has the Agg internals the glyph cache draws through."""
+    return (hasattr(backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes")
+            and hasattr(backend_agg.RendererAgg, "_prepare_font")
+            and hasattr(ft2font, "RenderMode")
+            and all(hasattr(ft2font.FT2Font, name) for name in ("_layout", "_set_transform", "_render_glyph")))
+
+
 @functools.lru_cache(maxsize=1)
 def _canvas_class():
     """matplotlib's Agg canvas, whose renderer takes each glyph of text from a cache.
@@ -208,12 +216,21 @@ def _canvas_class():
     bitmap), placed to 1/64 pixel; that was most of the drawing time. The coverage bitmap
     only depends on the font, size, glyph, transform and the position's fraction of a
     pixel (a whole-pixel shift moves the bitmap, nothing else), so each is rendered once
-    per process and then composited exactly where matplotlib would: the same pixels."""
+    per process and then composited exactly where matplotlib would: the same pixels.
+
+    It relies on internals of matplotlib's Agg backend (3.11: ``RendererAgg.
+    _draw_text_glyphs_and_boxes``, ``FT2Font._layout``, ``_set_transform``,
+    ``_render_glyph``, ``ft2font.RenderMode``). A matplotlib without them gets its own
+    canvas: slower, the same pixels."""
     import math
 
     import numpy as np
+    from matplotlib import ft2font
     from matplotlib.backends import backend_agg
-    from matplotlib.ft2font import RenderMode
+
+    if not _glyph_cache_supported(backend_agg, ft2font):
+        return backend_agg.FigureCanvasAgg
+    RenderMode = ft2font.RenderMode
 
     class Renderer(backend_agg.RendererAgg):
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):

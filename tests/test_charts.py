@@ -186,7 +186,13 @@ def test_same_picture_whatever_was_drawn_before(monkeypatch):
 
 def test_text_drawn_as_matplotlib_draws_it(monkeypatch):
     """The glyph cache only saves time: the pixels are those of matplotlib's own Agg."""
+    from matplotlib import ft2font
+    from matplotlib.backends import backend_agg
+
     from pipeline import charts
+
+    assert charts._glyph_cache_supported(backend_agg, ft2font)  # the matplotlib installed here has it
+    assert charts._canvas_class() is not backend_agg.FigureCanvasAgg
 
     cached = [render_png(spec) for spec in VARIED]
     charts._setup()
@@ -258,3 +264,18 @@ def test_png_is_opaque_rgb_with_its_resolution():
     img.load()  # the whole stream decodes (CRCs, zlib)
     assert img.mode == "RGB" and img.info["dpi"] == pytest.approx((150, 150), abs=0.05)  # (whole pixels a metre)
     assert set(img.info) == {"dpi"}  # no text chunks
+
+
+def test_a_matplotlib_without_the_internals_gets_its_own_canvas(monkeypatch):
+    """If a future matplotlib renames the Agg internals the glyph cache uses, charts are
+    drawn by matplotlib's own canvas (slower, the same pixels), never an AttributeError."""
+    from matplotlib.backends import backend_agg
+
+    from pipeline import charts
+
+    monkeypatch.delattr(backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes")
+    charts._canvas_class.cache_clear()
+    try:
+        assert charts._canvas_class() is backend_agg.FigureCanvasAgg
+    finally:
+        charts._canvas_class.cache_clear()
