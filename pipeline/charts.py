@@ -49,11 +49,16 @@ _RC = {
     "path.simplify": False,
 }
 DEFAULT_DPI = 200
-PNG_COMPRESSION = 1  # zlib level: higher levels save a few % of the bytes for several ms a chart
+# zlib level. The PDF embeds the PNG's own data (pipeline.pdf_images) and the DOCX stores
+# it, so this is the size of every chart in both documents: level 6 makes them 16 % smaller
+# than level 1 (sample: 44.9 to 37.5 kB a chart) for 6.7 ms more a chart; 9 saves 5 % more
+# for 32 ms more.
+PNG_COMPRESSION = 6
 # Bump when the drawing changes (style, layout, encoding): it is part of every cache key,
 # so a cached picture is never reused by a renderer that would draw it differently.
-RENDERER_VERSION = "5"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped;
-# 4: PNG written here, rows unfiltered (same pixels); 5: laid out from measured text sizes, not tight_layout
+RENDERER_VERSION = "6"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped;
+# 4: PNG written here, rows unfiltered (same pixels); 5: laid out from measured text sizes, not tight_layout;
+# 6: zlib level 6 (same pixels, smaller files)
 
 _lock = threading.Lock()  # one chart at a time per process: they share one Figure and its caches
 _fonts_ready = False
