@@ -465,3 +465,16 @@ def test_sample_manifest_through_dry_run(tmp_path, capsys):
         assert msg["Subject"] == f"{COMMITTEE} - Thursday 5 December 2013: papers for item E3"
     text = PdfReader(io.BytesIO(built)).pages[0].extract_text()
     assert "Families and Social Care" in text
+
+
+def test_every_command_writes_under_output_by_default_and_takes_out():
+    """build, pack and send agree on where things go: `--out`, default `output` (gitignored)."""
+    from pipeline.commands.build import build
+    from pipeline.commands.pack import pack
+    from pipeline.commands.send import send
+
+    for command in (build, pack, send):
+        option = next(p for p in command.params if "--out" in p.opts)
+        assert option.default == "output", command.name
+    pack_dir = next(p for p in send.params if p.name == "pack_dir")
+    assert pack_dir.default == "output"

@@ -8,8 +8,8 @@ import click
 
 @click.command()
 @click.argument("manifest", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True,
-              help="Folder for the packs.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="output", show_default=True,
+              help="Folder for the packs (the same default as build's).")
 @click.option("--supplement", is_flag=True,
               help="Build the supplementary pack: the covering letter and the documents marked late.")
 def pack(manifest, out_dir, supplement):

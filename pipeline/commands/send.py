@@ -56,9 +56,10 @@ def parse_size(ctx, param, value) -> int:
               help="Largest message, as encoded; larger sets of papers are split into numbered parts.")
 @click.option("--attach", type=click.Choice(["appendices", "pack"]), default="appendices", show_default=True,
               help="Attach each document as its own PDF, or the built agenda pack.")
-@click.option("--output-dir", default="output", show_default=True, type=click.Path(file_okay=False),
+@click.option("--output-dir", "--out", "output_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False),
               help="Where the outbox (dry run), the send log and reports built for sending live.")
-@click.option("--pack-dir", default="out", show_default=True, type=click.Path(file_okay=False),
+@click.option("--pack-dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="With --attach pack: the folder `pack --out` wrote the packs to.")
 @click.pass_context
 def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, password_env, smtp_ca_file,
