@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from reportlab.pdfbase import pdfdoc
 from reportlab.platypus.flowables import Flowable
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from pipeline.charts import PNG_SIGNATURE
 _COLOURS = {0: ("DeviceGray", 1), 2: ("DeviceRGB", 3)}  # PNG colour type -> colour space, components
 
 

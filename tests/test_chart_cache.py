@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import charts
+from pipeline import chart_glyphs, charts
 from pipeline.charts import PARALLEL_MIN, ChartCache, chart_key, render_charts, render_png
 from pipeline.document import ChartSpec, Series
 
@@ -207,12 +207,12 @@ def test_a_forked_process_keeps_no_font_of_its_parent():
     import os
 
     render_png(SPECS[0])
-    assert charts._GLYPH_FONTS and charts._GLYPHS and charts._AXES
+    assert chart_glyphs._GLYPH_FONTS and chart_glyphs._GLYPHS and charts._AXES
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report whether anything found with the parent's fonts is left
         try:
-            left = len(charts._GLYPH_FONTS) + len(charts._GLYPHS) + len(charts._LAYOUTS) + len(charts._AXES)
+            left = len(chart_glyphs._GLYPH_FONTS) + len(chart_glyphs._GLYPHS) + len(chart_glyphs._LAYOUTS) + len(charts._AXES)
             os.write(write, b"clean" if left == 0 else b"kept!")
         finally:
             os._exit(0)

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from pipeline import chart_glyphs
 from pipeline.alt_text import chart_alt_text
 from pipeline.charts import axis_decimals, render_all, render_png
 from pipeline.document import ChartSpec, Series
@@ -191,15 +192,15 @@ def test_text_drawn_as_matplotlib_draws_it(monkeypatch):
 
     from pipeline import charts
 
-    assert charts._glyph_cache_supported(backend_agg, ft2font)  # the matplotlib installed here has it
-    assert charts._canvas_class() is not backend_agg.FigureCanvasAgg
+    assert chart_glyphs._glyph_cache_supported(backend_agg, ft2font)  # the matplotlib installed here has it
+    assert chart_glyphs.canvas_class() is not backend_agg.FigureCanvasAgg
 
     cached = [render_png(spec) for spec in VARIED]
     charts._setup()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     monkeypatch.setattr(charts, "_AXES", {})
-    monkeypatch.setattr(charts, "_canvas_class", lambda: FigureCanvasAgg)
+    monkeypatch.setattr(chart_glyphs, "canvas_class", lambda: FigureCanvasAgg)
     assert [render_png(spec) for spec in VARIED] == cached
 
 
@@ -274,8 +275,8 @@ def test_a_matplotlib_without_the_internals_gets_its_own_canvas(monkeypatch):
     from pipeline import charts
 
     monkeypatch.delattr(backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes")
-    charts._canvas_class.cache_clear()
+    chart_glyphs.canvas_class.cache_clear()
     try:
-        assert charts._canvas_class() is backend_agg.FigureCanvasAgg
+        assert chart_glyphs.canvas_class() is backend_agg.FigureCanvasAgg
     finally:
-        charts._canvas_class.cache_clear()
+        chart_glyphs.canvas_class.cache_clear()
