@@ -272,8 +272,6 @@ def test_a_matplotlib_without_the_internals_gets_its_own_canvas(monkeypatch):
     drawn by matplotlib's own canvas (slower, the same pixels), never an AttributeError."""
     from matplotlib.backends import backend_agg
 
-    from pipeline import charts
-
     monkeypatch.delattr(backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes")
     chart_glyphs.canvas_class.cache_clear()
     try:
