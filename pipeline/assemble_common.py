@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.alt_text import chart_alt_text
 from pipeline.cards import Card, CardSet
+from pipeline.charts import HEIGHT_MM, WIDTH_MM
 from pipeline.document import Cell, ChartSpec, Figure, Series, runs
 from pipeline.errors import PipelineError
 from pipeline.periods import MONTH_NAMES
@@ -29,11 +30,9 @@ RANGE_TEXT = {
 }
 NOT_RATED = "not rated"
 
-# chart size on the indicator page (mm): the chart column beside the data notes (60% of
-# the landscape frame), short enough that heading, details, chart, trend table and a
-# typical commentary fit one page. charts.WIDTH_MM / HEIGHT_MM draw the PNG at this size.
-FIGURE_WIDTH_MM = 150.0
-FIGURE_HEIGHT_MM = 54.0
+# chart size on the indicator page (mm): the size the chart is drawn at (charts.WIDTH_MM x
+# HEIGHT_MM, defined there once), which is the chart column beside the data notes
+FIGURE_WIDTH_MM, FIGURE_HEIGHT_MM = WIDTH_MM, HEIGHT_MM
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,10 @@ def _style(series: Series, comparator_index: int):
     return colour, ls, marker, lw, z
 
 
-# the chart column of an indicator page (assemble_common.FIGURE_WIDTH_MM / FIGURE_HEIGHT_MM)
+# The size every chart is drawn at and printed at (mm): the chart column beside the data
+# notes on an indicator page (60 % of the landscape frame), short enough that heading,
+# details, chart, trend table and a typical commentary fit one page. The assembler gives
+# each Figure this size (assemble_common.FIGURE_WIDTH_MM / FIGURE_HEIGHT_MM).
 WIDTH_MM, HEIGHT_MM = 150.0, 54.0
 
 
