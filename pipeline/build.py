@@ -6,9 +6,12 @@ atomically; the timings say where the time went.
 
 Speed (issue 9): charts come from a content-addressed cache (``<out>/.cache/charts`` unless
 ``cache_dir`` says otherwise), so a rebuild after a commentary-only change draws none; the
-charts that are missing are drawn on all cores; and when both formats are asked for, the
-DOCX is written by a second process while this one writes the PDF. ``workers=1`` does
-everything in this process; the documents are the same either way.
+charts that are missing are drawn on all cores while this process lays out and writes the
+PDF, which takes each chart as it comes (``pipeline.charts.ChartStream``); and when both
+formats are asked for, the DOCX is written by a second process, started as soon as the last
+chart is drawn. The "charts" timing is from the start of drawing to the last chart, so it
+overlaps "pdf". ``workers=1`` does everything in this process, one after the other; the
+documents are the same either way.
 """
 from __future__ import annotations
 
@@ -91,30 +94,38 @@ def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None
     result.warnings = tuple(str(w) for w in check_dataset(dataset, cardset))
     if strict and result.warnings:  # the exception rule: exit status 1, nothing written
         raise CommentaryCheckFailed(result.warnings)
-    with clock("charts"):
-        from pipeline.charts import render_charts
-        from pipeline.document import figures
+    from pipeline.charts import start_charts
+    from pipeline.document import figures
 
-        if use_cache and cache_dir is None:
-            cache_dir = default_cache_dir(out_dir)
-        run = render_charts((f.chart for f in figures(document)), cache_dir=cache_dir if use_cache else None,
-                            workers=workers)
-    images = run.images
-    result.charts, result.charts_drawn, result.chart_workers = len(images), run.drawn, run.workers
+    if use_cache and cache_dir is None:
+        cache_dir = default_cache_dir(out_dir)
+    spare = "docx" in formats and "pdf" in formats and _spare_process(workers)  # (before any pool starts)
+    charts_started = time.perf_counter()
+    stream = start_charts((f.chart for f in figures(document)), cache_dir=cache_dir if use_cache else None,
+                          workers=workers)
+    result.charts, result.charts_drawn, result.chart_workers = len(stream), stream.drawn, stream.workers
     paths = output_paths(workbook, out_dir, formats)
-    pending = None
-    if "docx" in formats and "pdf" in formats and _spare_process(workers):
-        pending = _start_in_process(_write_docx, document, paths["docx"], images)
-    elif "docx" in formats:
-        result.timings["docx"] = _write_docx(document, paths["docx"], images)
+    pending: list = []  # the DOCX writer's process, once the charts are all there
     try:
+        result.timings["charts"] = 0.0  # (set below: charts and the PDF overlap)
+        if spare:
+            # the DOCX needs every chart: its process starts the moment the last is drawn,
+            # while the PDF (which takes each chart as it comes) is being written here
+            stream.when_complete(lambda: pending.append(
+                _start_in_process(_write_docx, document, paths["docx"], stream.finish().images)))
         if "pdf" in formats:
-            result.timings["pdf"] = _write_pdf(document, paths["pdf"], images)
-        if pending is not None:
-            result.timings["docx"] = pending.result()  # re-raises the DOCX writer's error here
+            result.timings["pdf"] = _write_pdf(document, paths["pdf"], stream)
+        images = stream.finish().images
+        result.timings["charts"] = stream.completed_at - charts_started
+        if "docx" in formats:
+            if pending:
+                result.timings["docx"] = pending[0].result()  # re-raises the DOCX writer's error here
+            else:
+                result.timings["docx"] = _write_docx(document, paths["docx"], images)
     finally:
-        if pending is not None:
-            pending.pool.shutdown(wait=True)
+        stream.close()
+        for future in pending:
+            future.pool.shutdown(wait=True)
     for fmt in formats:
         result.paths[fmt] = paths[fmt]
     result.timings["total"] = time.perf_counter() - started

@@ -20,6 +20,7 @@ import os
 import threading
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Iterable
 
 from pipeline.document import ChartSpec, Series
@@ -420,6 +421,14 @@ def render_charts(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir:
     """Each distinct chart once: from the cache when it holds the same content, else drawn,
     on all cores when there are enough of them (``workers``: None = every core, 1 = this
     process only). The bytes are the same whichever way a chart is obtained."""
+    return start_charts(specs, dpi=dpi, cache_dir=cache_dir, workers=workers).finish()
+
+
+def start_charts(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir: str | os.PathLike | None = None,
+                 workers: int | None = None) -> ChartStream:
+    """Like :func:`render_charts`, but returns while worker processes are still drawing:
+    the :class:`ChartStream` gives each chart as soon as it is there, so a renderer can lay
+    out and draw the first pages while the last charts are drawn."""
     distinct = list(dict.fromkeys(specs))
     cache = ChartCache(cache_dir) if cache_dir is not None else None
     found: dict[ChartSpec, bytes] = {}
@@ -433,29 +442,126 @@ def render_charts(specs: Iterable[ChartSpec], dpi: int = DEFAULT_DPI, cache_dir:
     missing = [spec for spec in distinct if spec not in found]
     workers = worker_count() if workers is None else max(1, workers)
     workers = min(workers, len(missing)) if len(missing) >= PARALLEL_MIN and can_fork() else 1
-    if workers > 1:
-        drawn = dict(zip(missing, _draw_in_workers(missing, dpi, workers)))
-    else:
-        drawn = {spec: render_png(spec, dpi=dpi) for spec in missing}
-    if cache is not None:
-        for spec, data in drawn.items():
-            cache.put(keys[spec], data)
-    images = {spec: found[spec] if spec in found else drawn[spec] for spec in distinct}
-    return ChartRun(images, drawn=len(drawn), cached=len(found), workers=workers)
+    return ChartStream(distinct, found, missing, dpi, workers, cache, keys)
 
 
-def _draw_in_workers(specs: list[ChartSpec], dpi: int, workers: int) -> list[bytes]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class ChartStream(Mapping):
+    """The charts of one build, as they become available: a mapping ChartSpec -> PNG bytes
+    in which looking a chart up waits until it is drawn (``in``, ``len`` and iteration never
+    wait). Missing charts are drawn by worker processes in small batches, in the order they
+    were first asked for (the order the documents show them), or all at once in this
+    process when there are few (``workers == 1``). Drawn charts go into the cache as they
+    arrive. :meth:`when_complete` registers what to do, in this process, as soon as every
+    chart is there and the workers are gone (a fork is safe then). :meth:`finish` waits
+    for all; :meth:`close` stops the workers (on an error)."""
 
-    context = multiprocessing.get_context("fork")  # see can_fork
-    chunk = max(1, len(specs) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_draw_one, specs, [dpi] * len(specs), chunksize=chunk))
+    BATCH = 4  # charts a worker draws per task: small, so the first pages need not wait long
+
+    def __init__(self, distinct, found, missing, dpi, workers, cache, keys):
+        self._order = distinct
+        self._specs = frozenset(distinct)
+        self._images: dict[ChartSpec, bytes] = dict(found)
+        self._cache, self._keys = cache, keys
+        self.cached, self.drawn, self.workers = len(found), len(missing), workers
+        self._on_complete = None
+        self.completed_at: float | None = None  # time.perf_counter() when the last chart was there
+        self._pool = None
+        self._batches: list[tuple[list[ChartSpec], object]] = []  # (specs, future), in order
+        self._batch_of: dict[ChartSpec, int] = {}
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            for start in range(0, len(missing), self.BATCH):
+                batch = missing[start:start + self.BATCH]
+                self._batches.append((batch, self._pool.submit(_draw_batch, batch, dpi)))
+                for spec in batch:
+                    self._batch_of[spec] = len(self._batches) - 1
+        else:
+            for spec in missing:
+                self._store(spec, render_png(spec, dpi=dpi))
+        self._collected = 0  # batches whose charts are stored
+        if not self._batches:
+            self._complete()
+
+    # -- the mapping ------------------------------------------------------------
+    def __getitem__(self, spec: ChartSpec) -> bytes:
+        data = self._images.get(spec)
+        if data is None:
+            if spec not in self._batch_of:
+                raise KeyError(spec)
+            while spec not in self._images:
+                self._collect(self._collected)  # in order: earlier batches are needed first anyway
+            data = self._images[spec]
+        self._collect_done()
+        return data
+
+    def __contains__(self, spec) -> bool:
+        return spec in self._specs
+
+    def __iter__(self):
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    # -- drawing ----------------------------------------------------------------
+    def when_complete(self, callback) -> None:
+        """Call ``callback()`` once every chart is there (now, if they already are)."""
+        if self.completed_at is not None:
+            callback()
+        else:
+            self._on_complete = callback
+
+    def finish(self) -> ChartRun:
+        """Wait for every chart; the run in first-seen order."""
+        while self._collected < len(self._batches):
+            self._collect(self._collected)
+        return ChartRun({spec: self._images[spec] for spec in self._order}, drawn=self.drawn, cached=self.cached,
+                        workers=self.workers)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _collect(self, index: int) -> None:
+        batch, future = self._batches[index]
+        try:
+            pictures = future.result()
+        except BaseException:
+            self.close()
+            raise
+        for spec, data in zip(batch, pictures):
+            self._store(spec, data)
+        self._collected = index + 1
+        if self._collected == len(self._batches):
+            self._complete()
+
+    def _collect_done(self) -> None:
+        """Take the batches that are already drawn (never waits), so that completion is
+        noticed as soon as it happens, not when the last chart is looked up."""
+        while self._collected < len(self._batches) and self._batches[self._collected][1].done():
+            self._collect(self._collected)
+
+    def _store(self, spec: ChartSpec, data: bytes) -> None:
+        self._images[spec] = data
+        if self._cache is not None:
+            self._cache.put(self._keys[spec], data)
+
+    def _complete(self) -> None:
+        import time
+
+        self.close()
+        self.completed_at = time.perf_counter()
+        if self._on_complete is not None:
+            callback, self._on_complete = self._on_complete, None
+            callback()
 
 
-def _draw_one(spec: ChartSpec, dpi: int) -> bytes:
-    return render_png(spec, dpi=dpi)
+def _draw_batch(specs: list[ChartSpec], dpi: int) -> list[bytes]:
+    return [render_png(spec, dpi=dpi) for spec in specs]
 
 
 def _fit_title(ax, title: str, room: float, renderer):

@@ -118,15 +118,15 @@ def draw_png(canvas, png: PngData, digest: str, x: float, y: float, width: float
 
 
 class PngImage(Flowable):
-    """A chart picture of a fixed size, embedded as its PNG's own data."""
+    """A chart picture drawn in a box of a fixed size (the model's, known before the
+    picture is). ``source`` is the PNG's bytes or a function that returns them, called
+    only when the picture is drawn: the layout never waits for a chart still being drawn
+    (``pipeline.charts.ChartStream``). A PNG that cannot pass through as it is goes the
+    usual ReportLab way (decoded and deflated again), in the same box."""
 
-    def __init__(self, data: bytes, width: float, height: float, hAlign: str = "LEFT"):
+    def __init__(self, source, width: float, height: float, hAlign: str = "LEFT"):
         super().__init__()
-        png = png_data(data)
-        if png is None:
-            raise ValueError("not a PNG the PDF can take as it is")
-        self.png = png
-        self.digest = hashlib.md5(data).hexdigest()
+        self.source = source
         self.drawWidth = self.width = width
         self.drawHeight = self.height = height
         self.hAlign = hAlign
@@ -134,31 +134,17 @@ class PngImage(Flowable):
     def wrap(self, availWidth, availHeight):
         return self.drawWidth, self.drawHeight
 
+    def data(self) -> bytes:
+        return self.source() if callable(self.source) else self.source
+
     def draw(self):
-        draw_png(self.canv, self.png, self.digest, 0, 0, self.drawWidth, self.drawHeight)
+        data = self.data()
+        png = png_data(data)
+        if png is not None:
+            draw_png(self.canv, png, hashlib.md5(data).hexdigest(), 0, 0, self.drawWidth, self.drawHeight)
+            return
+        import io
 
+        from reportlab.lib.utils import ImageReader
 
-def pixel_size(data: bytes) -> tuple[int, int]:
-    """The picture's size in pixels."""
-    png = png_data(data)
-    if png is not None:
-        return png.width, png.height
-    import io
-
-    from reportlab.lib.utils import ImageReader
-
-    return ImageReader(io.BytesIO(data)).getSize()
-
-
-def image_flowable(data: bytes, width: float, height: float, hAlign: str = "LEFT") -> Flowable:
-    """The picture as a flowable: :class:`PngImage` when the PNG can pass through,
-    ReportLab's own Image otherwise."""
-    try:
-        return PngImage(data, width, height, hAlign=hAlign)
-    except ValueError:
-        pass
-    import io
-
-    from reportlab.platypus import Image
-
-    return Image(io.BytesIO(data), width=width, height=height, hAlign=hAlign)
+        self.canv.drawImage(ImageReader(io.BytesIO(data)), 0, 0, self.drawWidth, self.drawHeight, mask="auto")

@@ -473,20 +473,21 @@ class _StoryBuilder:
                     "Artifact", kind="Layout")
 
     def figure(self, figure: Figure) -> list:
+        """The chart in the model's box (its width, at most the frame's; on a landscape
+        page at most LANDSCAPE_FIGURE_MAX_HEIGHT tall), keeping the model's proportions.
+        The picture itself is only fetched when the page is drawn."""
         from reportlab.platypus import Paragraph as RLParagraph
 
         from pipeline.pdf_flowables import mark
-        from pipeline.pdf_images import image_flowable, pixel_size
+        from pipeline.pdf_images import PngImage
         from pipeline.pdf_styles import LANDSCAPE_FIGURE_MAX_HEIGHT, MM
 
-        data = self.images[figure.chart]
-        px_w, px_h = pixel_size(data)
-        box_w = min(figure.width_mm * MM, self.width)
-        box_h = figure.height_mm * MM * box_w / (figure.width_mm * MM)
-        if self.landscape:
-            box_h = min(box_h, LANDSCAPE_FIGURE_MAX_HEIGHT)
-        scale = min(box_w / px_w, box_h / px_h)
-        image = image_flowable(data, px_w * scale, px_h * scale, hAlign="LEFT")
+        width = min(figure.width_mm * MM, self.width)
+        height = width * figure.height_mm / figure.width_mm
+        if self.landscape and height > LANDSCAPE_FIGURE_MAX_HEIGHT:
+            width, height = width * LANDSCAPE_FIGURE_MAX_HEIGHT / height, LANDSCAPE_FIGURE_MAX_HEIGHT
+        images, chart = self.images, figure.chart
+        image = PngImage(lambda: images[chart], width, height, hAlign="LEFT")
         image.spaceBefore, image.spaceAfter = 2, 4
         story = [mark(image, "Figure", alt=figure.alt_text, title=figure.chart.title)]
         if figure.caption:

@@ -223,3 +223,56 @@ def test_a_forked_process_keeps_no_font_of_its_parent():
         os.close(read)
         os.waitpid(pid, 0)
     assert report == b"clean"
+
+
+# ------------------------------------------------------------------------------ the stream
+def test_a_stream_gives_each_chart_as_it_is_drawn(fresh, tmp_path):
+    """Membership, length and order never wait; a lookup waits for its own chart only
+    (and those drawn before it); every chart drawn goes into the cache."""
+    from pipeline.charts import start_charts
+
+    stream = start_charts(SPECS, cache_dir=tmp_path, workers=2)
+    try:
+        assert stream.workers == 2 and len(stream) == len(SPECS) and list(stream) == SPECS
+        assert all(s in stream for s in SPECS) and spec(99) not in stream
+        assert stream[SPECS[0]] == fresh[SPECS[0]]
+        with pytest.raises(KeyError):
+            stream[spec(99)]
+        run = stream.finish()
+    finally:
+        stream.close()
+    assert run.images == fresh and list(run.images) == SPECS
+    assert ChartCache(tmp_path).get(chart_key(SPECS[-1])) == fresh[SPECS[-1]]
+
+
+def test_completion_is_announced_once_with_no_worker_left():
+    """when_complete runs in this process once every chart is there, when no other thread
+    runs (the build forks its DOCX writer from it), and at once if they already are."""
+    import threading
+
+    from pipeline.charts import start_charts
+
+    calls = []
+    stream = start_charts(SPECS, workers=2)
+    stream.when_complete(lambda: calls.append(threading.active_count()))
+    stream[SPECS[-1]]  # the last chart: every batch is in by then
+    stream.finish()
+    assert calls == [1]
+    stream.when_complete(lambda: calls.append("again"))
+    assert calls == [1, "again"]
+
+
+def test_a_chart_that_fails_to_draw_stops_the_workers(monkeypatch):
+    from pipeline.charts import start_charts
+
+    def broken(s, dpi=None):
+        if s == SPECS[5]:
+            raise ValueError("cannot draw Indicator 5")
+        return b"png"
+
+    monkeypatch.setattr(charts, "render_png", broken)  # inherited by the forked workers
+    stream = start_charts(SPECS, workers=2)
+    assert stream[SPECS[0]] == b"png"
+    with pytest.raises(ValueError, match="Indicator 5"):
+        stream[SPECS[-1]]
+    assert stream._pool is None  # the workers are gone

@@ -255,6 +255,6 @@ def test_a_rebuilt_pack_draws_no_chart_again(tmp_path, monkeypatch):
         raise AssertionError("a chart was drawn again")
 
     monkeypatch.setattr(charts, "render_png", no_drawing)
-    monkeypatch.setattr(charts, "_draw_in_workers", no_drawing)
+    monkeypatch.setattr(charts, "_draw_batch", no_drawing)
     again = build_pack(m, tmp_path, supplement=True)
     assert again.paths["public"].read_bytes() == first.paths["public"].read_bytes()

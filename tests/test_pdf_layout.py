@@ -14,7 +14,7 @@ from PIL import Image, ImageChops
 
 from pdf_documents import make_document, sample_document_and_images
 from pipeline.document import Heading, figures, walk
-from pipeline.pdf_images import PngImage, image_flowable, pixel_size, png_data
+from pipeline.pdf_images import PngImage, png_data
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +67,8 @@ def test_every_chart_is_embedded_as_its_png_data_with_the_same_pixels(hand):
 
 @pytest.mark.parametrize("mode, save", [("RGB", {}), ("L", {}), ("RGB", {"compress_level": 9})])
 def test_plain_pngs_pass_through(mode, save):
-    data = _png(mode, **save)
-    png = png_data(data)
+    png = png_data(_png(mode, **save))
     assert png is not None and (png.width, png.height) == (40, 30)
-    assert isinstance(image_flowable(data, 40, 30), PngImage)
-    assert pixel_size(data) == (40, 30)
 
 
 @pytest.mark.parametrize("data", [
@@ -80,12 +77,8 @@ def test_plain_pngs_pass_through(mode, save):
     b"not a picture",
     b"\x89PNG\r\n\x1a\n",  # a signature and nothing else
 ], ids=["rgba", "palette", "not-png", "empty-png"])
-def test_other_pictures_go_the_usual_reportlab_way(data):
+def test_other_pictures_do_not_pass_through(data):
     assert png_data(data) is None
-    if data.startswith(b"\x89PNG") and len(data) > 8:
-        from reportlab.platypus import Image as RLImage
-
-        assert isinstance(image_flowable(data, 40, 30), RLImage)
 
 
 def _with_header(data: bytes, **changes) -> bytes:
@@ -112,19 +105,21 @@ def test_a_corrupt_chunk_is_refused():
     assert png_data(bytes(data)) is None
 
 
-def test_a_picture_that_cannot_pass_through_is_still_drawn(tmp_path):
-    """The fallback (ReportLab's own Image) still draws the picture where it belongs."""
+@pytest.mark.parametrize("mode", ["RGBA", "P"])
+def test_a_picture_that_cannot_pass_through_is_still_drawn(tmp_path, mode):
+    """The fallback (ReportLab's own image XObject) draws the picture in the same box."""
     from reportlab.pdfgen.canvas import Canvas
 
-    data = _png("RGBA")
-    flowable = image_flowable(data, 40, 30)
+    calls = []
+    flowable = PngImage(lambda: calls.append(1) or _png(mode), 40, 30)
     canvas = Canvas(str(tmp_path / "x.pdf"))
-    flowable.wrapOn(canvas, 100, 100)
+    assert flowable.wrapOn(canvas, 100, 100) == (40, 30) and not calls  # laid out without the picture
     flowable.drawOn(canvas, 10, 10)
     canvas.save()
+    assert calls == [1]
     with pikepdf.open(tmp_path / "x.pdf") as pdf:
         [(raw, pixels)] = list(_xobject_pixels(pdf))
-        assert pixels.size == (40, 30)
+        assert pixels.size == (40, 30) and "/DecodeParms" not in raw
 
 
 # ------------------------------------------------------------------------------ layout passes
