@@ -227,7 +227,8 @@ def main(argv=None):
     print()
     table.print()
     print()
-    print("Build stages (medians, s; docx runs in a second process beside pdf, so they overlap):")
+    print("Build stages (medians, s; charts are drawn while the pdf is written, and docx runs in a second "
+          "process beside the pdf, so they overlap):")
     print(f"{'build':<26}" + "".join(f"{s:>9}" for s in STAGES))
     for name, found in stages.items():
         print(f"{name:<26}" + "".join(f"{found.get(s, float('nan')):>9.2f}" for s in STAGES))
