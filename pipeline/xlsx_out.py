@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 
-from pipeline.atomic import atomic_path
+from pipeline.atomic import write_bytes
 
 FIXED_TIME = _dt.datetime(2000, 1, 1)
 
@@ -45,8 +45,29 @@ def add_table_sheet(wb, name: str, headers: list[str], rows: list[list], widths:
 
 
 def save(wb, path: str | os.PathLike):
-    """Save atomically with fixed document times, so the same content gives the same file."""
+    """Save atomically with fixed times, so the same content gives the same file. openpyxl
+    stamps ``dcterms:modified`` and every zip entry with the time of saving whatever the
+    properties say, so the package is written again with FIXED_TIME in both places (same
+    entries, same order, same compression)."""
+    import io
+    import re
+    import zipfile
+
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = entry.compress_type
+            fixed.external_attr = entry.external_attr
+            target.writestr(fixed, data)
+    write_bytes(path, out.getvalue())

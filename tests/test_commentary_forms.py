@@ -132,3 +132,30 @@ def test_cli_export(run_cli, sample_path, tmp_path):
         "commentary-2013-09-maureen-robinson.xlsx", "commentary-2013-09-steph-abbott.xlsx"]
     bad = run_cli("commentary", "export", master, "--period", "Smarch", "--out", tmp_path / "x")
     assert bad.exit_code == 2 and "not a month" in bad.stderr
+
+
+def test_the_same_export_gives_the_same_files(exported, tmp_path, monkeypatch):
+    """Forms are outputs: exported again (seconds later) they are byte-identical, though
+    openpyxl stamps every save with the time (tested by moving its clock on)."""
+    import datetime as dt
+    import zipfile
+
+    master, forms = exported
+    later = dt.datetime(2031, 5, 6, 7, 8, 9)
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return later if tz is None else later.replace(tzinfo=tz)
+
+        @classmethod
+        def utcnow(cls):
+            return later
+
+    monkeypatch.setattr(dt, "datetime", Clock)
+    again = export_forms(master, tmp_path / "again", now=EXPORTED)
+    for first, second in zip(forms, again):
+        assert first.read_bytes() == second.read_bytes(), first.name
+        with zipfile.ZipFile(second) as package:
+            assert {info.date_time for info in package.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+            assert b"2031" not in package.read("docProps/core.xml")
