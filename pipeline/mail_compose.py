@@ -26,7 +26,7 @@ from email.message import EmailMessage, MIMEPart
 from email.utils import parseaddr
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.errors import EXIT_PROBLEMS, PipelineError
 from pipeline.members import Member
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024  # bytes per message, as encoded on the wire
@@ -35,6 +35,12 @@ WIRE = policy.SMTP  # CRLF line endings: the size a server sees
 
 class AttachmentTooLarge(PipelineError):
     """One document alone does not fit in a message under the size limit."""
+
+
+class NothingToSend(PipelineError):
+    """The mailing asked for has no document (all late, or none late for a supplement)."""
+
+    exit_code = EXIT_PROBLEMS
 
 
 class MissingDocument(PipelineError):
@@ -71,11 +77,18 @@ class MailMeeting:
     # --attach pack: the built packs are attached instead of the items' documents. The
     # members' pack is exempt when any document is; the public pack has public_version set.
     packs: tuple[MailDocument, ...] = ()
+    # the supplementary mailing: the documents marked late, sent after the main one
+    supplement: bool = False
 
     @property
     def key(self) -> str:
-        """A file-name-safe name for this meeting: outbox folder and send log."""
-        return f"{slugify(self.committee)}-{self.date.isoformat()}"
+        """A file-name-safe name for this mailing: outbox folder, send log and message ids.
+        The supplementary mailing has its own, so it is never taken for the main one."""
+        return f"{slugify(self.committee)}-{self.date.isoformat()}" + ("-supplement" if self.supplement else "")
+
+    @property
+    def papers(self) -> str:
+        return "supplementary papers" if self.supplement else "papers"
 
     @property
     def long_date(self) -> str:
@@ -86,9 +99,13 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
 
 
-def meeting_from_manifest(manifest, built_pdf=None) -> MailMeeting:
+def meeting_from_manifest(manifest, built_pdf=None, supplement: bool = False) -> MailMeeting:
     """Adapt the agenda manifest (:class:`pipeline.manifest.Manifest`) to what the mailing
     needs: the one function that knows the manifest's shape.
+
+    As with the packs, the main mailing carries the documents that are not marked late and
+    the supplementary mailing (``supplement``) those that are; a mailing with no document
+    is refused (:class:`NothingToSend`).
 
     A document given as ``pdf`` is attached as it is. A report given as ``workbook`` is
     attached as the PDF the pipeline built from it: ``built_pdf(item, document)`` returns
@@ -99,6 +116,8 @@ def meeting_from_manifest(manifest, built_pdf=None) -> MailMeeting:
     for item in manifest.items:
         docs = []
         for ref in item.documents:
+            if ref.late != supplement:
+                continue
             path = ref.path
             if ref.kind != "pdf":
                 path = built_pdf(item, ref) if built_pdf else None
@@ -109,15 +128,24 @@ def meeting_from_manifest(manifest, built_pdf=None) -> MailMeeting:
                 path=Path(path), title=ref.title, exempt=ref.exempt, paragraph=ref.exempt_paragraph,
                 # a built report is named for what it is, not for its workbook
                 filename=None if ref.kind == "pdf" else f"{slugify(item.number)}-{slugify(ref.title)}.pdf"))
-        items.append(MailItem(number=item.number, title=item.title, documents=tuple(docs)))
+        if docs or not supplement:  # (the main mailing keeps the whole agenda for a pack's listing)
+            items.append(MailItem(number=item.number, title=item.title, documents=tuple(docs)))
     if unbuilt:
         raise MissingDocument("these reports are built from workbooks and no built PDF was found:\n"
                               + "\n".join(unbuilt) + "\nRun `pack` for this manifest first.")
+    if not any(item.documents for item in items):
+        late = [f"{item.number} {ref.title}" for item in manifest.items for ref in item.documents if ref.late]
+        if supplement:
+            raise NothingToSend("no document of this meeting is marked late (late = true): "
+                                "there is nothing for a supplementary mailing")
+        raise NothingToSend("every document of this meeting is marked late ("
+                            + "; ".join(late) + "): send them with --supplement"
+                            if late else "the manifest lists no documents: there is nothing to send")
     time = manifest.time
     return MailMeeting(
         committee=manifest.committee, date=manifest.date, items=tuple(items),
         time=format_time(time) if isinstance(time, dt.time) else (time or None),
-        venue=manifest.venue or None,
+        venue=manifest.venue or None, supplement=supplement,
     )
 
 
@@ -332,7 +360,7 @@ def subject(meeting: MailMeeting, planned: PlannedMessage) -> str:
     numbers = [i.number for i in numbers]
     items = ("item " + numbers[0]) if len(numbers) == 1 else \
         "items " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
-    text = f"{meeting.committee} - {meeting.long_date}: papers for {items}"
+    text = f"{meeting.committee} - {meeting.long_date}: {meeting.papers} for {items}"
     if planned.parts > 1:
         text += f" (part {planned.part} of {planned.parts})"
     return text
@@ -356,7 +384,8 @@ def body(meeting: MailMeeting, planned: PlannedMessage, sender: str) -> str:
         f"{meeting.committee.upper()} - {meeting.date:%A}, {meeting.date.day} {meeting.date:%B %Y}".upper(),
         "",
         f"I enclose, for consideration at the meeting of the {meeting.committee} on {when}{where}, "
-        "the following papers.",
+        f"the following {meeting.papers}"
+        + (", which were not available when the agenda was sent." if meeting.supplement else "."),
         "",
     ]
     width = max(len("Agenda No"), *(len(i.number) for i in _listed_items(meeting, planned)))

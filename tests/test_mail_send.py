@@ -441,17 +441,24 @@ SAMPLE_MANIFEST = Path(__file__).resolve().parent.parent / "inputs" / "meeting_2
 
 
 def test_sample_manifest_through_dry_run(tmp_path, capsys):
-    """inputs/ end to end: the E3 report is built from the sample workbook and attached."""
+    """inputs/ end to end: E3's appendices are late (seed 004), so they go in the
+    supplementary mailing, built from the sample workbook and attached."""
     from pypdf import PdfReader
     import io
 
     out_dir = tmp_path / "output"
+    args = ["send", str(SAMPLE_MANIFEST), "--members", str(SAMPLE_MANIFEST.parent / "members.csv"),
+            "--dry-run", "--output-dir", str(out_dir)]
     with pytest.raises(SystemExit) as info:
-        main(["send", str(SAMPLE_MANIFEST), "--members", str(SAMPLE_MANIFEST.parent / "members.csv"),
-              "--dry-run", "--output-dir", str(out_dir)])
+        main(args)
+    out, err = capsys.readouterr()
+    assert info.value.code == 1 and "marked late" in err and "--supplement" in err
+    assert not (out_dir / "outbox").exists()
+    with pytest.raises(SystemExit) as info:
+        main(args + ["--supplement"])
     out, err = capsys.readouterr()
     assert info.value.code == 0, err
-    outbox = out_dir / "outbox" / MEETING_KEY
+    outbox = out_dir / "outbox" / (MEETING_KEY + "-supplement")
     emls = sorted(outbox.glob("*.eml"))
     assert [p.name for p in emls] == ["001-member-a.eml", "002-member-b.eml", "003-member-c.eml",
                                       "004-member-d.eml", "005-member-e.eml", "006-member-f.eml",
@@ -462,7 +469,8 @@ def test_sample_manifest_through_dry_run(tmp_path, capsys):
         [attachment] = list(msg.iter_attachments())
         assert attachment.get_filename() == "e3-appendices-a-and-b.pdf"
         assert attachment.get_content() == built
-        assert msg["Subject"] == f"{COMMITTEE} - Thursday 5 December 2013: papers for item E3"
+        assert msg["Subject"] == f"{COMMITTEE} - Thursday 5 December 2013: supplementary papers for item E3"
+        assert "supplementary papers, which were not available" in msg.get_body().get_content()
     text = PdfReader(io.BytesIO(built)).pages[0].extract_text()
     assert "Families and Social Care" in text
 
@@ -478,3 +486,58 @@ def test_every_command_writes_under_output_by_default_and_takes_out():
         assert option.default == "output", command.name
     pack_dir = next(p for p in send.params if p.name == "pack_dir")
     assert pack_dir.default == "output"
+
+
+def test_late_documents_go_in_the_supplementary_mailing_only(project, capsys, monkeypatch):
+    """As with the packs: the main mailing leaves a late document out, the supplementary
+    mailing carries only it, and each has its own outbox, send log and message ids."""
+    root, files = project
+    manifest = root / "meeting.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('pdf = "papers/appendix-b.pdf"\naccess = "public"',
+                                     'pdf = "papers/appendix-b.pdf"\naccess = "public"\nlate = true'),
+                        encoding="utf-8")
+    for extra in ((), ("--supplement",)):
+        code, out, err = run(capsys, monkeypatch, root, "--dry-run", *extra, password=None)
+        assert code == 0, err
+    main_box, supplement_box = (root / "output" / "outbox" / key for key in (MEETING_KEY, MEETING_KEY + "-supplement"))
+
+    def sent(folder):
+        out = {}
+        for path in sorted(folder.glob("*.eml")):
+            msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            out[path.name] = (msg["Message-ID"], msg["Subject"],
+                              sorted(a.get_filename() for a in msg.iter_attachments()))
+        return out
+
+    main_mail, supplement_mail = sent(main_box), sent(supplement_box)
+    assert main_mail and supplement_mail
+    assert all("appendix-b.pdf" not in names for _, _, names in main_mail.values())
+    assert all(names == ["appendix-b.pdf"] for _, _, names in supplement_mail.values())
+    assert all("supplementary papers for item E3" in subject for _, subject, _ in supplement_mail.values())
+    assert not {i for i, _, _ in main_mail.values()} & {i for i, _, _ in supplement_mail.values()}
+
+
+def test_attach_pack_with_supplement_sends_the_supplementary_pack(tmp_path, capsys):
+    """The sample meeting (seed 004): `pack --supplement`, then `send --attach pack
+    --supplement` mails that pack, named as the supplementary agenda pack."""
+    from pipeline.manifest import read_manifest
+    from pipeline.pack import build_pack
+
+    packs = build_pack(read_manifest(SAMPLE_MANIFEST), tmp_path / "packs", supplement=True)
+    out_dir = tmp_path / "output"
+    with pytest.raises(SystemExit) as info:
+        main(["send", str(SAMPLE_MANIFEST), "--members", str(SAMPLE_MANIFEST.parent / "members.csv"),
+              "--dry-run", "--out", str(out_dir), "--attach", "pack", "--supplement",
+              "--pack-dir", str(tmp_path / "packs")])
+    out, err = capsys.readouterr()
+    assert info.value.code == 0, err
+    emls = sorted((out_dir / "outbox" / (MEETING_KEY + "-supplement")).glob("*.eml"))
+    assert emls
+    for path in emls:
+        msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        [attachment] = list(msg.iter_attachments())
+        expected = "public" if "public" in path.name else "members"
+        assert attachment.get_content() == packs.paths[expected].read_bytes(), path.name
+        text = msg.get_body(("plain",)).get_content()
+        assert "Supplementary agenda pack" in text and "E3" in text and "A1" not in text

@@ -61,9 +61,12 @@ def parse_size(ctx, param, value) -> int:
               help="Where the outbox (dry run), the send log and reports built for sending live.")
 @click.option("--pack-dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="With --attach pack: the folder `pack --out` wrote the packs to.")
+@click.option("--supplement", is_flag=True,
+              help="Send the supplementary papers: the documents marked late (the main mailing leaves "
+                   "them out, as the main pack does).")
 @click.pass_context
 def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, password_env, smtp_ca_file,
-         sender, max_size, attach, output_dir, pack_dir):
+         sender, max_size, attach, output_dir, pack_dir, supplement):
     """Email the papers of the meeting in MANIFEST to the committee's members: one message
     per member (split into numbered parts over the size limit), exempt papers to committee
     members only."""
@@ -98,7 +101,7 @@ def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, p
         else:
             raise click.UsageError("give the sender with --from (or PIPELINE_MAIL_FROM, or email in the manifest)")
 
-    meeting = _meeting(manifest_data, attach, output_dir, pack_dir)
+    meeting = _meeting(manifest_data, attach, output_dir, pack_dir, supplement)
     plan = plan_mailing(meeting, members, sender, max_size)
     _report_plan(plan, manifest_data, members)
 
@@ -113,12 +116,13 @@ def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, p
     ctx.exit(status)
 
 
-def _meeting(manifest_data, attach: str, output_dir: str, pack_dir: str):
+def _meeting(manifest_data, attach: str, output_dir: str, pack_dir: str, supplement: bool):
     from pipeline.mail_compose import meeting_from_manifest
 
     if attach == "pack":
-        return _pack_meeting(manifest_data, pack_dir)
-    return meeting_from_manifest(manifest_data, built_pdf=_report_builder(manifest_data, output_dir))
+        return _pack_meeting(manifest_data, pack_dir, supplement)
+    return meeting_from_manifest(manifest_data, built_pdf=_report_builder(manifest_data, output_dir),
+                                 supplement=supplement)
 
 
 def _report_builder(manifest_data, output_dir: str):
@@ -142,18 +146,19 @@ def _report_builder(manifest_data, output_dir: str):
     return built_pdf
 
 
-def _pack_meeting(manifest_data, pack_dir: str):
-    """Attach the packs `pack` built: the members' pack to committee members, the public
-    pack to public recipients. They must exist and be newer than everything in them."""
+def _pack_meeting(manifest_data, pack_dir: str, supplement: bool):
+    """Attach the packs `pack` built (`pack --supplement` for the supplementary mailing):
+    the members' pack to committee members, the public pack to public recipients. They
+    must exist and be newer than everything in them."""
     import dataclasses
     from pathlib import Path
 
     from pipeline.mail_compose import MailDocument, MissingDocument, meeting_from_manifest
     from pipeline.pack import output_names
 
-    names = output_names(manifest_data, supplement=False)
+    names = output_names(manifest_data, supplement=supplement)
     members_pack, public_pack = (Path(pack_dir) / names[v] for v in ("members", "public"))
-    command = f"pack {manifest_data.path} --out {pack_dir}"
+    command = f"pack {manifest_data.path} --out {pack_dir}" + (" --supplement" if supplement else "")
     missing = [p for p in (members_pack, public_pack) if not p.is_file()]
     if missing:
         raise MissingDocument("the agenda pack has not been built: " + ", ".join(str(p) for p in missing)
@@ -164,12 +169,12 @@ def _pack_meeting(manifest_data, pack_dir: str):
     if newer:
         raise MissingDocument("the agenda pack is older than " + ", ".join(newer)
                               + f": it may not contain the current papers. Run `{command}` again.")
-    any_exempt = any(doc.exempt for _, doc in manifest_data.documents())
-    meeting = meeting_from_manifest(manifest_data, built_pdf=lambda item, ref: ref.path)
+    any_exempt = any(doc.exempt for _, doc in manifest_data.documents() if doc.late == supplement)
+    meeting = meeting_from_manifest(manifest_data, built_pdf=lambda item, ref: ref.path, supplement=supplement)
+    title = "Supplementary agenda pack" if supplement else "Agenda pack"
     return dataclasses.replace(meeting, packs=(
-        MailDocument(members_pack, "Agenda pack (members' version)" if any_exempt else "Agenda pack",
-                     exempt=any_exempt),
-        MailDocument(public_pack, "Agenda pack", public_version=True),
+        MailDocument(members_pack, f"{title} (members' version)" if any_exempt else title, exempt=any_exempt),
+        MailDocument(public_pack, title, public_version=True),
     ))
 
 
