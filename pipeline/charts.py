@@ -467,7 +467,6 @@ class ChartStream(Mapping):
         self.completed_at: float | None = None  # time.perf_counter() when the last chart was there
         self._pool = None
         self._batches: list[tuple[list[ChartSpec], object]] = []  # (specs, future), in order
-        self._batch_of: dict[ChartSpec, int] = {}
         if workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -476,8 +475,6 @@ class ChartStream(Mapping):
             for start in range(0, len(missing), self.BATCH):
                 batch = missing[start:start + self.BATCH]
                 self._batches.append((batch, self._pool.submit(_draw_batch, batch, dpi)))
-                for spec in batch:
-                    self._batch_of[spec] = len(self._batches) - 1
         else:
             for spec in missing:
                 self._store(spec, render_png(spec, dpi=dpi))
@@ -489,7 +486,7 @@ class ChartStream(Mapping):
     def __getitem__(self, spec: ChartSpec) -> bytes:
         data = self._images.get(spec)
         if data is None:
-            if spec not in self._batch_of:
+            if spec not in self._specs:
                 raise KeyError(spec)
             while spec not in self._images:
                 self._collect(self._collected)  # in order: earlier batches are needed first anyway
