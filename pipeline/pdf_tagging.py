@@ -313,13 +313,14 @@ class _Writer:
 
     # -- elements ---------------------------------------------------------------
     def _new(self, role: str, parent, **entries):
+        """A structure element (its /K is set once its kids are known: one call, not one
+        per kid, which is most of what writing tens of thousands of elements costs)."""
         pikepdf = self.pikepdf
         role = STANDARD.get(role, role)
         if role not in STANDARD_TYPES:
             self.role_map[role] = "Div" if role in CONTAINERS else "P"
-        obj = self.pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + role), P=parent, K=pikepdf.Array(), **entries))
-        return obj
+        return self.pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + role), P=parent, **entries))
 
     def _element(self, elem: Elem, parent):
         pikepdf = self.pikepdf
@@ -347,53 +348,61 @@ class _Writer:
         obj = self._new(elem.role, parent, **entries)
 
         if elem.role == "Table":
-            self._table_kids(elem, obj)
+            kids = self._table_kids(elem, obj)
         elif elem.role == "LI":
             body = self._new("LBody", obj)
-            obj.K.append(body)
-            self._content(elem, body)
+            body.K = pikepdf.Array(self._content(elem, body))
+            kids = [body]
         elif elem.role == "TOCI" and elem.links:
             link = self._new("Link", obj)
-            obj.K.append(link)
-            self._content(elem, link, links_into=link)
+            link.K = pikepdf.Array(self._content(elem, link, links_into=link))
+            kids = [link]
         else:
-            self._content(elem, obj)
+            kids = self._content(elem, obj)
+        obj.K = pikepdf.Array(kids)
         return obj
 
-    def _content(self, elem: Elem, obj, links_into=None) -> None:
-        """Marked content and child elements in order; link annotations as Link > OBJR
-        (inside ``links_into`` when the whole element is the link's text)."""
+    def _content(self, elem: Elem, obj, links_into=None) -> list:
+        """The kids of ``obj``: marked content and child elements in order; link
+        annotations as Link > OBJR (inside ``links_into``, whose kids these are, when the
+        whole element is the link's text)."""
         pikepdf = self.pikepdf
+        kids: list = []
         first_page = None
         for kid in elem.kids:
             if isinstance(kid, Elem):
-                obj.K.append(self._element(kid, obj))
+                kids.append(self._element(kid, obj))
                 continue
             page = self.pages[kid.page - 1]
             if first_page is None:
                 first_page = kid.page
                 obj.Pg = page
             if kid.page == first_page:
-                obj.K.append(kid.mcid)
+                kids.append(kid.mcid)
             else:
-                obj.K.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=kid.mcid))
+                kids.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=kid.mcid))
             self.parent_of[(kid.page, kid.mcid)] = obj
         for link in elem.links:
-            holder = links_into
-            if holder is None:
-                holder = self._new("Link", obj)
-                obj.K.append(holder)
             page = self.pages[link.page - 1]
             annotation = page.Annots[link.index]
-            if "/Pg" not in holder:
-                holder.Pg = page
             annotation.Contents = pikepdf.String(link_description(link.target, self.model.anchor_texts))
-            holder.K.append(pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page))
+            reference = pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page)
+            if links_into is None:
+                holder = self._new("Link", obj, Pg=page)
+                holder.K = pikepdf.Array([reference])
+                kids.append(holder)
+            else:
+                holder = links_into
+                if "/Pg" not in holder:
+                    holder.Pg = page
+                kids.append(reference)
             self.annot_parents.append((annotation, holder))
+        return kids
 
-    def _table_kids(self, elem: Elem, table) -> None:
+    def _table_kids(self, elem: Elem, table) -> list:
         """Cells grouped into rows (by the row index each cell carries), header rows under
         THead and the rest under TBody."""
+        pikepdf = self.pikepdf
         header_rows = int(elem.attrs.get("header_rows", 0))
         rows: dict[int, list[Elem]] = {}
         others: list[Elem] = []
@@ -404,8 +413,8 @@ class _Writer:
                 others.append(kid)
             else:
                 raise RuntimeError("a table owns marked content outside its cells")
-        for kid in others:  # a caption or anything else drawn inside the table comes first
-            table.K.append(self._element(kid, table))
+        # a caption or anything else drawn inside the table comes first
+        kids = [self._element(kid, table) for kid in others]
         groups = []
         if header_rows:
             groups.append(("THead", [r for r in sorted(rows) if r < header_rows]))
@@ -415,12 +424,16 @@ class _Writer:
         for group_role, indices in groups:
             if not indices:
                 continue
-            holder = table
+            holder, holder_kids = table, kids
             if group_role:
                 holder = self._new(group_role, table)
-                table.K.append(holder)
+                holder_kids = []
+                kids.append(holder)
             for r in indices:
                 tr = self._new("TR", holder)
-                holder.K.append(tr)
-                for cell in sorted(rows[r], key=lambda c: int(c.attrs.get("column", 0))):
-                    tr.K.append(self._element(cell, tr))
+                holder_kids.append(tr)
+                tr.K = pikepdf.Array([self._element(cell, tr)
+                                      for cell in sorted(rows[r], key=lambda c: int(c.attrs.get("column", 0)))])
+            if holder is not table:
+                holder.K = pikepdf.Array(holder_kids)
+        return kids
