@@ -35,6 +35,8 @@ class BuildResult:
     charts: int = 0  # distinct charts in the report
     charts_drawn: int = 0  # of which drawn by matplotlib in this build (the rest came from the cache)
     chart_workers: int = 1  # processes that drew them
+    pdf_sections: int = 0  # sections of the PDF (the blocks between two page breaks)
+    pdf_replayed: int = 0  # of which replayed from the cache (pipeline.pdf_replay), not laid out
     document: object = None  # the pipeline.document.Document built
 
     def timing_line(self) -> str:
@@ -45,6 +47,8 @@ class BuildResult:
                 text += f" ({self.charts}) {self.charts_drawn} drawn"
                 text += f" by {self.chart_workers} processes" if self.chart_workers > 1 else ""
                 text += f" + {self.charts - self.charts_drawn} from cache"
+            elif stage == "pdf" and self.pdf_sections:
+                text += f" ({self.pdf_sections} sections, {self.pdf_replayed} from cache)"
             parts.append(text)
         return ", ".join(parts)
 
@@ -58,12 +62,17 @@ def default_cache_dir(out_dir: str | Path) -> Path:
     return Path(out_dir) / ".cache" / "charts"
 
 
+def default_pdf_cache_dir(out_dir: str | Path) -> Path:
+    return Path(out_dir) / ".cache" / "pdf"
+
+
 def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None, strict: bool = False,
                  template=None, cache_dir: str | Path | None = None, use_cache: bool = True,
-                 workers: int | None = None) -> BuildResult:
+                 workers: int | None = None, pdf_cache_dir: str | Path | None = None) -> BuildResult:
     """Build the report. ``cache_dir``: where chart pictures are kept between builds
-    (default ``<out_dir>/.cache/charts``; ``use_cache=False``: none). ``workers``: processes
-    to use (None: every core; 1: this process only)."""
+    (default ``<out_dir>/.cache/charts``); ``pdf_cache_dir``: where the PDF's sections are
+    kept (default ``<out_dir>/.cache/pdf``); ``use_cache=False``: neither. ``workers``:
+    processes to use (None: every core; 1: this process only)."""
     started = time.perf_counter()
     formats = tuple(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -99,6 +108,8 @@ def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None
 
     if use_cache and cache_dir is None:
         cache_dir = default_cache_dir(out_dir)
+    if use_cache and pdf_cache_dir is None:
+        pdf_cache_dir = default_pdf_cache_dir(out_dir)
     spare = "docx" in formats and "pdf" in formats and _spare_process(workers)  # (before any pool starts)
     charts_started = time.perf_counter()
     stream = start_charts((f.chart for f in figures(document)), cache_dir=cache_dir if use_cache else None,
@@ -114,7 +125,10 @@ def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None
             stream.when_complete(lambda: pending.append(
                 _start_in_process(_write_docx, document, paths["docx"], stream.finish().images)))
         if "pdf" in formats:
-            result.timings["pdf"] = _write_pdf(document, paths["pdf"], stream)
+            stats: dict = {}
+            result.timings["pdf"] = _write_pdf(document, paths["pdf"], stream,
+                                               pdf_cache_dir if use_cache else None, stats)
+            result.pdf_sections, result.pdf_replayed = stats.get("sections", 0), stats.get("replayed", 0)
         images = stream.finish().images
         result.timings["charts"] = stream.completed_at - charts_started
         if "docx" in formats:
@@ -140,11 +154,11 @@ def _write_docx(document, path, images) -> float:
     return time.perf_counter() - start
 
 
-def _write_pdf(document, path, images) -> float:
+def _write_pdf(document, path, images, cache_dir=None, stats=None) -> float:
     from pipeline.render_pdf import render_pdf
 
     start = time.perf_counter()
-    render_pdf(document, path, images)
+    render_pdf(document, path, images, cache_dir=cache_dir, stats=stats)
     return time.perf_counter() - start
 
 

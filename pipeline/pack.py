@@ -88,13 +88,16 @@ def _page_count(path: Path) -> int:
 
 def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None) -> Path:
     """The PDF of a report built by this pipeline from its workbook. Its charts are kept in
-    ``cache_dir`` (the pack folder's chart cache), so rebuilding a pack draws none again."""
+    ``cache_dir`` (the pack folder's cache: ``charts`` and ``pdf`` in it), so rebuilding a
+    pack draws no chart and lays out no unchanged page again."""
     try:
         from pipeline.build import build_report
     except ImportError as exc:
         raise OutputError(f"cannot build {doc.path.name}: the report builder is not available ({exc})") from None
     out_dir = scratch / f"report-{hashlib.sha256(repr(doc.identity).encode()).hexdigest()[:12]}"
-    result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period, cache_dir=cache_dir)
+    result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period,
+                          cache_dir=None if cache_dir is None else cache_dir / "charts",
+                          pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf")
     paths = getattr(result, "paths", result)
     if isinstance(paths, dict):
         paths = list(paths.values())
@@ -158,7 +161,7 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
         for item, doc in chosen:
             if doc.identity not in pdfs:
                 pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
-                    doc, scratch, out_dir / ".cache" / "charts")
+                    doc, scratch, out_dir / ".cache")
         counts = {identity: _page_count(path) for identity, path in pdfs.items()}
 
         front_path = scratch / "front.pdf"

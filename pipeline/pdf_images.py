@@ -101,6 +101,23 @@ def draw_png(canvas, png: PngData, digest: str, x: float, y: float, width: float
     """Draw the PNG at (x, y) in a width x height box, as one shared XObject per picture
     (the same chart drawn twice is stored once). Mirrors ``Canvas.drawImage`` (which
     would decode the picture); ReportLab has no public way to supply a ready stream."""
+    registered = _register(canvas, png, digest)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{registered} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append("png" + digest)
+
+
+def register_png(canvas, png: PngData, digest: str) -> None:
+    """What :func:`draw_png` does besides drawing: the picture's XObject is in the
+    document and in this page's resources (``pipeline.pdf_replay`` draws the rest)."""
+    _register(canvas, png, digest)
+    canvas._formsinuse.append("png" + digest)
+
+
+def _register(canvas, png: PngData, digest: str) -> str:
     name = "png" + digest
     registered = canvas._doc.getXObjectName(name)
     if canvas._doc.idToObject.get(registered) is None:
@@ -109,12 +126,7 @@ def draw_png(canvas, png: PngData, digest: str, x: float, y: float, width: float
         canvas._doc.Reference(xobject, registered)
         canvas._doc.addForm(name, xobject)
     canvas._currentPageHasImages = 1
-    canvas.saveState()
-    canvas.translate(x, y)
-    canvas.scale(width, height)
-    canvas._code.append(f"/{registered} Do")
-    canvas.restoreState()
-    canvas._formsinuse.append(name)
+    return registered
 
 
 class PngImage(Flowable):
@@ -124,9 +136,10 @@ class PngImage(Flowable):
     (``pipeline.charts.ChartStream``). A PNG that cannot pass through as it is goes the
     usual ReportLab way (decoded and deflated again), in the same box."""
 
-    def __init__(self, source, width: float, height: float, hAlign: str = "LEFT"):
+    def __init__(self, source, width: float, height: float, hAlign: str = "LEFT", chart=None):
         super().__init__()
         self.source = source
+        self.chart = chart  # the model's ChartSpec, when the picture is one of its charts
         self.drawWidth = self.width = width
         self.drawHeight = self.height = height
         self.hAlign = hAlign
@@ -140,9 +153,17 @@ class PngImage(Flowable):
     def draw(self):
         data = self.data()
         png = png_data(data)
+        canvas = self.canv
         if png is not None:
-            draw_png(self.canv, png, hashlib.md5(data).hexdigest(), 0, 0, self.drawWidth, self.drawHeight)
+            digest = hashlib.md5(data).hexdigest()
+            hook = getattr(canvas, "png_drawn", None)
+            if hook is not None:  # (pipeline.pdf_replay records which chart this is)
+                hook(self.chart, digest)
+            draw_png(canvas, png, digest, 0, 0, self.drawWidth, self.drawHeight)
             return
+        hook = getattr(canvas, "unreplayable", None)
+        if hook is not None:
+            hook()
         import io
 
         from reportlab.lib.utils import ImageReader

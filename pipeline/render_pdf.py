@@ -65,15 +65,19 @@ CONTENTS_TITLE = "Contents"
 
 # ---------------------------------------------------------------------------- entry point
 def render_pdf(document: Document, path: str | os.PathLike, images: Mapping[ChartSpec, bytes],
-               *, tagged: bool = True) -> None:
+               *, tagged: bool = True, cache_dir: str | os.PathLike | None = None,
+               stats: dict | None = None) -> None:
     """Write ``document`` as a PDF at ``path`` (atomically). ``images`` holds each
     Figure's chart as PNG bytes (200 dpi), the same bytes the DOCX embeds. The PDF is a
-    tagged PDF/UA-1 document unless ``tagged`` is False (kept to measure tagging's cost)."""
-    write_bytes(path, pdf_bytes(document, images, tagged=tagged))
+    tagged PDF/UA-1 document unless ``tagged`` is False (kept to measure tagging's cost).
+    ``cache_dir``: where the pages of each section are kept for the next build
+    (:mod:`pipeline.pdf_replay`); ``stats``, if given, receives how many sections there
+    were and how many came from there."""
+    write_bytes(path, pdf_bytes(document, images, tagged=tagged, cache_dir=cache_dir, stats=stats))
 
 
 def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: list | None = None,
-              tagged: bool = True) -> bytes:
+              tagged: bool = True, cache_dir: str | os.PathLike | None = None, stats: dict | None = None) -> bytes:
     """The finished PDF. ``events``, if given, receives the structure events the final
     layout pass recorded (role of every drawn element, per page).
 
@@ -83,9 +87,18 @@ def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: 
     page numbers filled in, and draws them. The contents entries hold a placeholder of
     the same width in the first pass, so the flow does not move; should it move all the
     same (a page number with more digits wrapping an entry), the final pass is repeated
-    with the numbers it found, as ReportLab's own multiBuild does."""
-    _check_inputs(document, images)
-    story = _Story(document, images)
+    with the numbers it found, as ReportLab's own multiBuild does.
+
+    With ``cache_dir``, a section (the blocks between two page breaks) whose pages were
+    recorded by an earlier build is not laid out again but replayed
+    (:mod:`pipeline.pdf_replay`); the PDF is the same, byte for byte."""
+    seeds = _check_inputs(document, images)
+    cache = None
+    if cache_dir is not None and tagged:
+        from pipeline.pdf_replay import SectionCache
+
+        cache = SectionCache(cache_dir)
+    story = _Story(document, images, cache, seeds)
     info = _PassInfo()
     first = _layout(story, info, layout_only=True)
     info = _PassInfo(total_pages=first.pages, anchor_pages=first.anchor_pages)
@@ -98,16 +111,29 @@ def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: 
         raise OutputError("PDF layout did not settle (the contents page numbers keep moving the pages)")
     if events is not None:
         events.extend(final.events)
+    if cache is not None:
+        for key, recording in final.recordings.items():
+            cache.put(key, recording)
+    if stats is not None:
+        stats.update(sections=story.builder.sections, replayed=cache.hits if cache else 0,
+                     recorded=cache.stored if cache else 0)
     return _finish(final.data, document, final.tags)
 
 
 # ---------------------------------------------------------------------------- checks
-def _check_inputs(document: Document, images: Mapping[ChartSpec, bytes]) -> None:
-    from pipeline.pdf_fonts import missing_glyphs
+def _check_inputs(document: Document, images: Mapping[ChartSpec, bytes]) -> tuple:
+    """Every text can be drawn and every chart is there. Returns the font seeds: each face
+    the text uses, with every character of the document (see pipeline.pdf_replay)."""
+    from pipeline.pdf_fonts import face, missing_glyphs
 
     missing: set[str] = set()
+    chars: set[str] = set(_FIXED_TEXT)
+    faces = {face()}
     for text, bold, italic in _texts(document):
-        missing |= missing_glyphs(text, bold, italic)
+        if text:
+            missing |= missing_glyphs(text, bold, italic)
+            chars.update(text)
+            faces.add(face(bold, italic))
     if missing:
         shown = ", ".join(f"{ch!r} U+{ord(ch):04X}" for ch in sorted(missing))
         raise OutputError(f"the report's font (Liberation Sans) cannot draw: {shown}")
@@ -115,6 +141,14 @@ def _check_inputs(document: Document, images: Mapping[ChartSpec, bytes]) -> None
               if isinstance(f, Figure) and f.chart not in images]
     if absent:
         raise OutputError("no chart image for: " + "; ".join(absent))
+    from pipeline.pdf_fonts import BOLD, BOLD_ITALIC, ITALIC, REGULAR
+
+    seed = "".join(sorted(c for c in chars if ord(c) > 126))
+    return tuple((name, seed) for name in (REGULAR, BOLD, ITALIC, BOLD_ITALIC) if name in faces)
+
+
+# what the renderer draws besides the model's text: furniture, contents entries, bullets
+_FIXED_TEXT = "Page of 0123456789 \u2014 page \u2022 " + CONTENTS_TITLE
 
 
 def _texts(document: Document):
@@ -126,6 +160,8 @@ def _texts(document: Document):
                 yield block.text, True, False
             elif isinstance(block, Paragraph):
                 yield from ((r.text, r.bold, r.italic or block.style == "quote") for r in block.content)
+                if block.number:
+                    yield block.number, False, False
             elif isinstance(block, BulletList):
                 for item in block.items:
                     yield from ((r.text, r.bold, r.italic) for r in item)
@@ -152,12 +188,13 @@ class _Layout:
     anchor_pages: dict[str, int]
     events: list
     tags: object = None  # pipeline.pdf_tagging.TagModel of a tagged pass
+    recordings: dict = field(default_factory=dict)  # section key -> recorded pages (pipeline.pdf_replay)
 
 
 class _Story:
     """The platypus story and page templates of a document, built once for every pass."""
 
-    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes]):
+    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes], cache=None, seeds: tuple = ()):
         from reportlab.platypus import Frame, NextPageTemplate
         from reportlab.platypus import PageBreak as RLPageBreak
 
@@ -167,9 +204,10 @@ class _Story:
 
         register_fonts()
         self.document = document
+        self.seeds = seeds
         self.frames: list[tuple] = []  # per part: (template id, Frame, geometry, part)
         self.flowables: list = []
-        self.builder = builder = _StoryBuilder(document, images)
+        self.builder = builder = _StoryBuilder(document, images, cache, seeds)
         for index, part in enumerate(document.parts):
             geometry = GEOMETRY[part.orientation]
             frame = Frame(
@@ -227,7 +265,12 @@ def _layout(story: _Story, info: _PassInfo, *, tagged: bool = False, layout_only
     if layout_only:
         canvasmaker = LayoutCanvas
     elif tagged:
-        from pipeline.pdf_tagging import TaggingCanvas as canvasmaker
+        from functools import partial
+
+        from pipeline.pdf_replay import RecordingCanvas
+
+        # (seeded, so that a section's text is encoded the same whatever came before it)
+        canvasmaker = partial(RecordingCanvas, font_seeds=story.seeds)
     else:
         canvasmaker = ReportCanvas
     # the same flowables are laid out again by the next pass: what layout marks on them
@@ -240,8 +283,9 @@ def _layout(story: _Story, info: _PassInfo, *, tagged: bool = False, layout_only
         for undo, *args in edits:
             undo(*args)
     canvas = doc.canv
+    recordings = getattr(canvas, "recordings", {})
     return _Layout(buffer.getvalue(), canvas.getPageNumber() - 1, dict(canvas.anchor_pages), list(canvas.structure),
-                   getattr(canvas, "tags", None))
+                   getattr(canvas, "tags", None), recordings)
 
 
 def _furniture_callback(document: Document, part: Part, geometry, info: _PassInfo):
@@ -249,6 +293,9 @@ def _furniture_callback(document: Document, part: Part, geometry, info: _PassInf
         if getattr(canvas, "layout_only", False):
             return
         _draw_furniture(canvas, document, part, geometry, canvas.getPageNumber(), info.total_pages)
+        drawn = getattr(canvas, "furniture_drawn", None)
+        if drawn is not None:
+            drawn()
 
     return on_page
 
@@ -283,11 +330,14 @@ def _draw_furniture(canvas, document: Document, part: Part, geometry, page: int,
 
 # ---------------------------------------------------------------------------- story
 class _StoryBuilder:
-    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes]):
+    def __init__(self, document: Document, images: Mapping[ChartSpec, bytes], cache=None, seeds: tuple = ()):
         from pipeline.pdf_styles import styles
 
         self.document = document
         self.images = images
+        self.cache = cache  # pipeline.pdf_replay.SectionCache, or None
+        self.seeds = seeds
+        self.sections = 0
         self.styles = styles()
         self.contents_slots: list[tuple] = []  # (placeholder flowable, (heading, anchor, style))
         self._cell_styles: dict = {}
@@ -306,20 +356,49 @@ class _StoryBuilder:
         story: list = []
         blocks = part.blocks
         contents = self.contents(part) if part.orientation == "landscape" and not _has_contents(blocks) else []
-        story += contents
         # a page holding nothing but headings (a part's title before the first indicator
         # page) would strand them: such a page break is dropped, the headings stay with
         # what follows
         only_headings = not contents
+        prefix, section = contents, []  # the section being gathered: its flowables so far, its blocks
         for block in blocks:
             if isinstance(block, PageBreak):
                 if only_headings:
                     continue
                 only_headings = True
-            elif not isinstance(block, Heading):
+                story += self.section(part, prefix, section)
+                prefix, section = [], []
+                story += self.block(block)
+                continue
+            if not isinstance(block, Heading):
                 only_headings = False
-            story += self.block(block)
+            section.append(block)
+        story += self.section(part, prefix, section)
         return story
+
+    def section(self, part: Part, prefix: list, blocks: list) -> list:
+        """The flowables of one section: the blocks between two page breaks, which start
+        on a fresh page. With a cache, a section drawn by an earlier build is replayed, and
+        one drawn now is recorded (pipeline.pdf_replay). A section that holds the contents
+        list (its page numbers change) is always laid out."""
+        if not prefix and not blocks:
+            return []
+        self.sections += 1
+        key = None
+        if self.cache is not None and not prefix:
+            from pipeline.pdf_replay import RecordEnd, RecordStart, replay_flowables, section_key
+
+            anchors = [self.anchors.get(id(b)) for b in walk(blocks) if isinstance(b, Heading)]
+            key = section_key((part.orientation, self.geometry, self.seeds, anchors, blocks))
+            recording = self.cache.get(key, self.images)
+            if recording is not None:
+                return replay_flowables(recording, self.images)
+        flowables = list(prefix)
+        for block in blocks:
+            flowables += self.block(block)
+        if key is None:
+            return flowables
+        return [RecordStart(key), *flowables, RecordEnd(key)]
 
     def contents(self, part: Part) -> list:
         """A clickable contents list of the part's outline headings (below level 1),
@@ -487,7 +566,7 @@ class _StoryBuilder:
         if self.landscape and height > LANDSCAPE_FIGURE_MAX_HEIGHT:
             width, height = width * LANDSCAPE_FIGURE_MAX_HEIGHT / height, LANDSCAPE_FIGURE_MAX_HEIGHT
         images, chart = self.images, figure.chart
-        image = PngImage(lambda: images[chart], width, height, hAlign="LEFT")
+        image = PngImage(lambda: images[chart], width, height, hAlign="LEFT", chart=chart)
         image.spaceBefore, image.spaceAfter = 2, 4
         story = [mark(image, "Figure", alt=figure.alt_text, title=figure.chart.title)]
         if figure.caption:

@@ -193,9 +193,10 @@ def test_layout_reused_across_passes_gives_what_a_fresh_story_gives(hand):
 
     document, images = hand
     reused = render_pdf.pdf_bytes(document, images)
-    story = render_pdf._Story(document, images)
+    seeds = render_pdf._check_inputs(document, images)  # (the fonts' seeds, as pdf_bytes gives them)
+    story = render_pdf._Story(document, images, None, seeds)
     counted = render_pdf._layout(story, render_pdf._PassInfo(), layout_only=True)
-    fresh = render_pdf._layout(render_pdf._Story(document, images),
+    fresh = render_pdf._layout(render_pdf._Story(document, images, None, seeds),
                                render_pdf._PassInfo(total_pages=counted.pages, anchor_pages=counted.anchor_pages),
                                tagged=True)
     assert render_pdf._finish(fresh.data, document, fresh.tags) == reused

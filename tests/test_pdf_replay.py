@@ -1,0 +1,139 @@
+"""PDF sections kept between builds (issue 9, pipeline.pdf_replay): a rebuild after a
+commentary change replays every page it can instead of laying it out again, and the PDF
+is the same bytes as a build from nothing."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build_report, default_pdf_cache_dir
+
+
+def _set_commentary(path: Path, indicator_id: str, text: str) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["commentary"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("indicator_id")].value == indicator_id:
+            row[header.index("text")].value = text
+            wb.save(path)
+            return
+    raise AssertionError(f"no commentary row for {indicator_id}")
+
+
+def _text(path: Path) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory, sample_path):
+    """The sample built (recording its sections), one commentary changed, built again into
+    the same folder (replaying the rest), and the changed workbook built from nothing."""
+    root = tmp_path_factory.mktemp("replay")
+    book = root / "fsc.xlsx"
+    shutil.copyfile(sample_path, book)
+    first = build_report(book, root / "out", formats=("pdf",), workers=1)
+    _set_commentary(book, "ASC03", "Revised commentary: the figure recovered in September (replay test).")
+    second = build_report(book, root / "out", formats=("pdf",), workers=1)
+    fresh = build_report(book, root / "fresh", formats=("pdf",), use_cache=False, workers=1)
+    return root, first, second, fresh
+
+
+def test_first_build_records_every_section_but_the_contents(rebuilt):
+    root, first, *_ = rebuilt
+    assert first.pdf_sections == 22 and first.pdf_replayed == 0
+    stored = list(default_pdf_cache_dir(root / "out").rglob("*.pickle.z"))
+    # 20 from the first build (the two sections holding a contents list, whose page numbers
+    # change, are never kept), and the changed section recorded again by the second
+    assert len(stored) == 21
+
+
+def test_rebuild_replays_all_but_the_changed_section(rebuilt):
+    _root, first, second, _fresh = rebuilt
+    assert second.pdf_sections == first.pdf_sections
+    assert second.pdf_replayed == 19  # every recorded section but ASC03's page
+    assert "pdf" in second.timing_line() and "(22 sections, 19 from cache)" in second.timing_line()
+
+
+def test_rebuilt_pdf_is_the_pdf_built_from_nothing(rebuilt):
+    _root, _first, second, fresh = rebuilt
+    assert fresh.pdf_replayed == 0
+    assert second.paths["pdf"].read_bytes() == fresh.paths["pdf"].read_bytes()
+    assert "figure recovered in September (replay test)" in _text(second.paths["pdf"])
+
+
+def test_markers_and_seeds_do_not_move_anything(rebuilt, sample_path):
+    """A build that records its sections is the same PDF as one that keeps nothing."""
+    root, first, *_ = rebuilt
+    plain = build_report(sample_path, root / "plain", formats=("pdf",), use_cache=False, workers=1)
+    recorded = build_report(sample_path, root / "recorded", formats=("pdf",), workers=1)
+    assert recorded.pdf_replayed == 0
+    assert recorded.paths["pdf"].read_bytes() == plain.paths["pdf"].read_bytes()
+
+
+def test_damaged_or_foreign_section_file_is_laid_out_again(rebuilt, sample_path, tmp_path):
+    root, *_ = rebuilt
+    out = tmp_path / "out"
+    build_report(sample_path, out, formats=("pdf",), workers=1)
+    files = sorted(default_pdf_cache_dir(out).rglob("*.pickle.z"))
+    files[0].write_bytes(b"not a recording")
+    files[1].write_bytes(files[1].read_bytes()[:40])
+    again = build_report(sample_path, out, formats=("pdf",), workers=1)
+    assert again.pdf_replayed == 18
+    plain = build_report(sample_path, tmp_path / "plain", formats=("pdf",), use_cache=False, workers=1)
+    assert again.paths["pdf"].read_bytes() == plain.paths["pdf"].read_bytes()
+
+
+def test_a_changed_chart_picture_is_not_replayed(sample_path, tmp_path):
+    """A recording names the bytes of each picture it shows: other bytes for the same
+    chart (another renderer release, say) make its section be laid out again."""
+    import hashlib
+
+    from pipeline.assemble import build_document
+    from pipeline.cards import compute_cards
+    from pipeline.charts import render_all
+    from pipeline.document import figures
+    from pipeline.render_pdf import pdf_bytes
+    from pipeline.workbook import read_workbook
+
+    dataset = read_workbook(sample_path)
+    document = build_document(dataset, compute_cards(dataset, None), None)
+    images = render_all([f.chart for f in figures(document)])
+    cache = tmp_path / "pdf"
+    stats: dict = {}
+    pdf_bytes(document, images, cache_dir=cache, stats=stats)
+    assert stats["recorded"] == 20
+    first = next(iter(images))
+    other = dict(images)
+    from pipeline.charts import render_png
+
+    other[first] = render_png(first, dpi=150)
+    assert hashlib.md5(other[first]).digest() != hashlib.md5(images[first]).digest()
+    stats = {}
+    data = pdf_bytes(document, other, cache_dir=cache, stats=stats)
+    assert stats["replayed"] == 19
+    assert data == pdf_bytes(document, other)
+
+
+def test_a_character_beyond_the_seeds_keeps_nothing(sample_path, tmp_path, monkeypatch):
+    """Should a page draw a character the fonts were not seeded with, its code depends on
+    what was drawn first: the build is right, but none of its sections is kept."""
+    from pipeline import render_pdf
+
+    real = render_pdf._check_inputs
+
+    def without_en_dash(document, images):
+        return tuple((name, chars.replace("\u2013", "")) for name, chars in real(document, images))
+
+    monkeypatch.setattr(render_pdf, "_check_inputs", without_en_dash)
+    result = build_report(sample_path, tmp_path / "out", formats=("pdf",), workers=1)
+    assert "\u2013" in _text(result.paths["pdf"])
+    assert result.pdf_sections == 22
+    assert not list(default_pdf_cache_dir(tmp_path / "out").rglob("*.pickle.z"))
