@@ -170,9 +170,10 @@ INDICATOR_COLUMNS = ["id", "title", "section", "polarity", "unit", "data_period"
                      "stat_neighbours_label"]
 
 
-def generate(path, seed: int = 2013, directorates: int = 8, indicators: int = 40, revision: int = 0) -> Path:
-    """``revision`` > 0 changes every commentary (and nothing else): a rebuild after
-    commentary arrives."""
+def generate(path, seed: int = 2013, directorates: int = 8, indicators: int = 40, revision: int = 0,
+             revised: int | None = None) -> Path:
+    """``revision`` > 0 changes the commentary (and nothing else) of every indicator, or of
+    the first ``revised`` of them: a rebuild after commentary arrives."""
     rng = random.Random(seed)
     inds, values, commentary = [], [], []
     for d in range(directorates):
@@ -180,7 +181,9 @@ def generate(path, seed: int = 2013, directorates: int = 8, indicators: int = 40
             ind, ratio = _indicator(rng, d, n)
             inds.append(ind)
             values.extend(_series(rng, ind, ratio))
-            text = _commentary(rng, ind["id"]) + (f" (Revision {revision}.)" if revision else "")
+            text = _commentary(rng, ind["id"])
+            if revision and (revised is None or len(inds) <= revised):
+                text += f" (Revision {revision}.)"
             commentary.append([ind["id"], PERIOD, text, ind["owner"], None])
             if n % 4 == 0:
                 commentary.append([ind["id"], "2013-08", _commentary(rng, ind["id"]), ind["owner"], None])
@@ -227,8 +230,9 @@ def main(argv=None):
     parser.add_argument("--directorates", type=int, default=8)
     parser.add_argument("--indicators", type=int, default=40)
     parser.add_argument("--revision", type=int, default=0, help="> 0: the same month with every commentary revised")
+    parser.add_argument("--revised", type=int, help="with --revision: revise only the first N indicators' commentary")
     args = parser.parse_args(argv)
-    path = generate(args.output, args.seed, args.directorates, args.indicators, args.revision)
+    path = generate(args.output, args.seed, args.directorates, args.indicators, args.revision, args.revised)
     print(f"wrote {path} ({args.directorates} directorates x {args.indicators} indicators x {len(MONTHS)} months)")
 
 
