@@ -539,7 +539,10 @@ class ChartStream(Mapping):
     def _collect_done(self) -> None:
         """Take the batches that are already drawn (never waits), so that completion is
         noticed as soon as it happens, not when the last chart is looked up."""
-        while self._collected < len(self._batches) and self._batches[self._collected][1].done():
+        while self._collected < len(self._batches):
+            future = self._batches[self._collected][1]
+            if not future.done() or future.exception() is not None:
+                return  # (a batch that failed raises when one of its charts, or all, is asked for)
             self._collect(self._collected)
 
     def _store(self, spec: ChartSpec, data: bytes) -> None:
