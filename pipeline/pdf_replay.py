@@ -365,9 +365,10 @@ class SectionCache:
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle.z"
 
-    def get(self, key: str, images: Mapping) -> tuple | None:
+    def get(self, key: str, images: Mapping, count: bool = True) -> tuple | None:
         """The recording of ``key`` (pages, end), if every chart picture it shows is the
-        one in ``images`` (the same bytes as when it was recorded)."""
+        one in ``images`` (the same bytes as when it was recorded). ``count``: add a hit
+        to :attr:`hits` (the contents sections count their own, pass by pass)."""
         try:
             recording = pickle.loads(zlib.decompress(self.path(key).read_bytes()))
             pages, _end = recording
@@ -379,7 +380,7 @@ class SectionCache:
                     data = images[event[1]] if event[1] in images else None
                     if data is None or hashlib.md5(data).hexdigest() != event[2]:
                         return None
-        self.hits += 1
+        self.hits += count
         return recording
 
     def put(self, key: str, recording: tuple) -> None:

@@ -115,7 +115,8 @@ def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: 
         for key, recording in final.recordings.items():
             cache.put(key, recording)
     if stats is not None:
-        stats.update(sections=story.builder.sections, replayed=cache.hits if cache else 0,
+        stats.update(sections=story.builder.sections,
+                     replayed=cache.hits + story.contents_replayed if cache else 0,
                      recorded=cache.stored if cache else 0)
     return _finish(final.data, document, final.tags)
 
@@ -126,14 +127,20 @@ def _check_inputs(document: Document, images: Mapping[ChartSpec, bytes]) -> tupl
     the text uses, with every character of the document (see pipeline.pdf_replay)."""
     from pipeline.pdf_fonts import face, missing_glyphs
 
-    missing: set[str] = set()
-    chars: set[str] = set(_FIXED_TEXT)
-    faces = {face()}
+    by_face: dict[tuple[bool, bool], set[str]] = {}  # (bold, italic) -> every character set in it
     for text, bold, italic in _texts(document):
         if text:
-            missing |= missing_glyphs(text, bold, italic)
-            chars.update(text)
-            faces.add(face(bold, italic))
+            key = (bool(bold), bool(italic))
+            found = by_face.get(key)
+            if found is None:
+                found = by_face[key] = set()
+            found.update(text)
+    missing: set[str] = set()
+    chars: set[str] = set(_FIXED_TEXT)
+    for (bold, italic), found in by_face.items():
+        missing |= missing_glyphs("".join(found), bold, italic)
+        chars |= found
+    faces = {face()} | {face(bold, italic) for bold, italic in by_face}
     if missing:
         shown = ", ".join(f"{ch!r} U+{ord(ch):04X}" for ch in sorted(missing))
         raise OutputError(f"the report's font (Liberation Sans) cannot draw: {shown}")
@@ -207,6 +214,7 @@ class _Story:
         self.seeds = seeds
         self.frames: list[tuple] = []  # per part: (template id, Frame, geometry, part)
         self.flowables: list = []
+        self.contents_replayed = 0  # contents sections the last final pass replayed
         self.builder = builder = _StoryBuilder(document, images, cache, seeds)
         for index, part in enumerate(document.parts):
             geometry = GEOMETRY[part.orientation]
@@ -221,11 +229,43 @@ class _Story:
             self.flowables += builder.part(part, geometry)
             self.flowables.append(StructEnd("Sect"))
 
-    def for_pass(self, info: _PassInfo) -> list:
-        """The story for one pass: the contents entries carry the pages ``info`` knows."""
+    def for_pass(self, info: _PassInfo, final: bool = False) -> list:
+        """The story for one pass: the contents entries carry the pages ``info`` knows. In
+        the final pass a section holding a contents list is replayed when an earlier build
+        recorded it with these very page numbers, else recorded (pipeline.pdf_replay)."""
         entries = {id(old): self.builder.contents_entry(slot, info.anchor_pages)
                    for old, slot in self.builder.contents_slots}
-        return [entries.get(id(f), f) for f in self.flowables]
+        story: list = []
+        self.contents_replayed = 0
+        for flowable in self.flowables:
+            if not isinstance(flowable, _ContentsSection):
+                story.append(entries.get(id(flowable), flowable))
+                continue
+            fresh = [entries.get(id(f), f) for f in flowable.flowables]
+            cache = self.builder.cache
+            if not final or cache is None:
+                story += fresh
+                continue
+            from pipeline.pdf_replay import RecordEnd, RecordStart, replay_flowables, section_key
+
+            key = section_key((flowable.key, tuple(info.anchor_pages.get(a) for a in flowable.anchors)))
+            recording = cache.get(key, self.builder.images, count=False)
+            if recording is not None:
+                story += replay_flowables(recording, self.builder.images)
+                self.contents_replayed += 1
+            else:
+                story += [RecordStart(key), *fresh, RecordEnd(key)]
+        return story
+
+
+@dataclass
+class _ContentsSection:
+    """A section that holds a contents list: what it draws depends on the page numbers of
+    the pass, so it is replayed or recorded pass by pass (:meth:`_Story.for_pass`)."""
+
+    key: str  # of everything but the page numbers
+    anchors: tuple  # the anchors whose pages its entries show
+    flowables: list
 
 
 def _layout(story: _Story, info: _PassInfo, *, tagged: bool = False, layout_only: bool = False) -> _Layout:
@@ -278,7 +318,7 @@ def _layout(story: _Story, info: _PassInfo, *, tagged: bool = False, layout_only
     edits: list = []
     doc._multiBuildEdits = edits.append
     try:
-        doc.build(story.for_pass(info), canvasmaker=canvasmaker)
+        doc.build(story.for_pass(info, final=not layout_only), canvasmaker=canvasmaker)
     finally:
         for undo, *args in edits:
             undo(*args)
@@ -360,44 +400,52 @@ class _StoryBuilder:
         # page) would strand them: such a page break is dropped, the headings stay with
         # what follows
         only_headings = not contents
+        placeholders = {id(f) for f in contents}
+        slots = [slot for placeholder, slot in self.contents_slots if id(placeholder) in placeholders]
         prefix, section = contents, []  # the section being gathered: its flowables so far, its blocks
         for block in blocks:
             if isinstance(block, PageBreak):
                 if only_headings:
                     continue
                 only_headings = True
-                story += self.section(part, prefix, section)
-                prefix, section = [], []
+                story += self.section(part, prefix, section, slots)
+                prefix, section, slots = [], [], []
                 story += self.block(block)
                 continue
             if not isinstance(block, Heading):
                 only_headings = False
             section.append(block)
-        story += self.section(part, prefix, section)
+        story += self.section(part, prefix, section, slots)
         return story
 
-    def section(self, part: Part, prefix: list, blocks: list) -> list:
+    def section(self, part: Part, prefix: list, blocks: list, slots: list = ()) -> list:
         """The flowables of one section: the blocks between two page breaks, which start
         on a fresh page. With a cache, a section drawn by an earlier build is replayed, and
         one drawn now is recorded (pipeline.pdf_replay). A section that holds the contents
-        list (its page numbers change) is always laid out."""
+        list (``prefix``, the entries of ``slots``) shows page numbers: it is replayed only
+        by a final pass whose page numbers are those it was recorded with (_ContentsSection)."""
         if not prefix and not blocks:
             return []
         self.sections += 1
         key = None
-        if self.cache is not None and not prefix:
+        if self.cache is not None:
             from pipeline.pdf_replay import RecordEnd, RecordStart, replay_flowables, section_key
 
             anchors = [self.anchors.get(id(b)) for b in walk(blocks) if isinstance(b, Heading)]
-            key = section_key((part.orientation, self.geometry, self.seeds, anchors, blocks))
-            recording = self.cache.get(key, self.images)
-            if recording is not None:
-                return replay_flowables(recording, self.images)
+            entries = [(heading.text, anchor, heading.level, style.name) for heading, anchor, style in slots]
+            key = section_key((part.orientation, self.geometry, self.seeds, anchors, blocks, entries,
+                               getattr(self, "_skip_heading", None)))
+            if not prefix:
+                recording = self.cache.get(key, self.images)
+                if recording is not None:
+                    return replay_flowables(recording, self.images)
         flowables = list(prefix)
         for block in blocks:
             flowables += self.block(block)
         if key is None:
             return flowables
+        if prefix:
+            return [_ContentsSection(key, tuple(anchor for _heading, anchor, _style in slots), flowables)]
         return [RecordStart(key), *flowables, RecordEnd(key)]
 
     def contents(self, part: Part) -> list:

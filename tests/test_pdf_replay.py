@@ -46,20 +46,20 @@ def rebuilt(tmp_path_factory, sample_path):
     return root, first, second, fresh
 
 
-def test_first_build_records_every_section_but_the_contents(rebuilt):
+def test_first_build_records_every_section(rebuilt):
     root, first, *_ = rebuilt
     assert first.pdf_sections == 22 and first.pdf_replayed == 0
     stored = list(default_pdf_cache_dir(root / "out").rglob("*.pickle.z"))
-    # 20 from the first build (the two sections holding a contents list, whose page numbers
-    # change, are never kept), and the changed section recorded again by the second
-    assert len(stored) == 21
+    # 22 from the first build, and the changed section recorded again by the second
+    assert len(stored) == 23
 
 
 def test_rebuild_replays_all_but_the_changed_section(rebuilt):
     _root, first, second, _fresh = rebuilt
     assert second.pdf_sections == first.pdf_sections
-    assert second.pdf_replayed == 19  # every recorded section but ASC03's page
-    assert "pdf" in second.timing_line() and "(22 sections, 19 from cache)" in second.timing_line()
+    # every section but ASC03's page: the two with a contents list too, as no page moved
+    assert second.pdf_replayed == 21
+    assert "(22 sections, 21 from cache)" in second.timing_line()
 
 
 def test_rebuilt_pdf_is_the_pdf_built_from_nothing(rebuilt):
@@ -86,7 +86,7 @@ def test_damaged_or_foreign_section_file_is_laid_out_again(rebuilt, sample_path,
     files[0].write_bytes(b"not a recording")
     files[1].write_bytes(files[1].read_bytes()[:40])
     again = build_report(sample_path, out, formats=("pdf",), workers=1)
-    assert again.pdf_replayed == 18
+    assert again.pdf_replayed == 20
     plain = build_report(sample_path, tmp_path / "plain", formats=("pdf",), use_cache=False, workers=1)
     assert again.paths["pdf"].read_bytes() == plain.paths["pdf"].read_bytes()
 
@@ -109,7 +109,7 @@ def test_a_changed_chart_picture_is_not_replayed(sample_path, tmp_path):
     cache = tmp_path / "pdf"
     stats: dict = {}
     pdf_bytes(document, images, cache_dir=cache, stats=stats)
-    assert stats["recorded"] == 20
+    assert stats["recorded"] == 22
     first = next(iter(images))
     other = dict(images)
     from pipeline.charts import render_png
@@ -118,7 +118,7 @@ def test_a_changed_chart_picture_is_not_replayed(sample_path, tmp_path):
     assert hashlib.md5(other[first]).digest() != hashlib.md5(images[first]).digest()
     stats = {}
     data = pdf_bytes(document, other, cache_dir=cache, stats=stats)
-    assert stats["replayed"] == 19
+    assert stats["replayed"] == 21
     assert data == pdf_bytes(document, other)
 
 
@@ -137,3 +137,25 @@ def test_a_character_beyond_the_seeds_keeps_nothing(sample_path, tmp_path, monke
     assert "\u2013" in _text(result.paths["pdf"])
     assert result.pdf_sections == 22
     assert not list(default_pdf_cache_dir(tmp_path / "out").rglob("*.pickle.z"))
+
+
+def test_contents_pages_are_replayed_only_with_the_same_page_numbers(sample_path, tmp_path):
+    """A commentary long enough to push its indicator onto a second page moves every later
+    page: the contents lists (which show those pages) are laid out again, with the new
+    numbers, and the PDF is still the one a build from nothing gives."""
+    book = tmp_path / "fsc.xlsx"
+    shutil.copyfile(sample_path, book)
+    import pikepdf
+
+    first = build_report(book, tmp_path / "out", formats=("pdf",), workers=1)
+    with pikepdf.open(first.paths["pdf"]) as pdf:
+        pages_before = len(pdf.pages)
+    long_text = " ".join(["The service has reviewed every case referred in the quarter and the backlog "
+                          "is expected to clear by the end of November."] * 40)
+    _set_commentary(book, "ASC03", long_text)
+    second = build_report(book, tmp_path / "out", formats=("pdf",), workers=1)
+    fresh = build_report(book, tmp_path / "fresh", formats=("pdf",), use_cache=False, workers=1)
+    assert second.paths["pdf"].read_bytes() == fresh.paths["pdf"].read_bytes()
+    with pikepdf.open(second.paths["pdf"]) as pdf:
+        assert len(pdf.pages) == pages_before + 1
+    assert second.pdf_replayed <= second.pdf_sections - 3  # ASC03 and both contents sections
