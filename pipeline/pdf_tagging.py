@@ -256,153 +256,225 @@ def link_description(target: str, anchor_texts: dict[str, str]) -> str:
     return "Open " + target
 
 
-def write_structure(pdf, model: TagModel, *, lang: str) -> None:
-    """Add the structure tree of ``model`` to ``pdf`` (a pikepdf.Pdf written by the
-    tagging canvas), with everything else PDF/UA-1 asks of the catalogue and pages."""
-    _Writer(pdf, model).write()
+def tagged_pdf(data: bytes, model: TagModel, *, lang: str, metadata: bytes | None = None):
+    """The PDF ``data`` (written by the tagging canvas) with the structure tree of
+    ``model`` and everything else PDF/UA-1 asks of the catalogue, pages and annotations,
+    opened with pikepdf (the caller closes it).
+
+    The tree (tens of thousands of elements for the council month) is written as PDF
+    text, appended to ``data`` as an incremental update (PDF 1.7, 7.5.6) and parsed by
+    qpdf: made one pikepdf object at a time it took about a second. The pages, link
+    annotations and catalogue, a few hundred objects, are then updated through pikepdf;
+    the caller's save writes one clean file. ``metadata``: the XMP packet for the
+    catalogue's /Metadata, written with the tree (a new object made through pikepdf
+    afterwards would cost qpdf a walk through all the tree's objects)."""
+    import io
+    import re
+
     import pikepdf
 
-    root = pdf.Root
-    root.MarkInfo = pikepdf.Dictionary(Marked=True)
-    root.Lang = pikepdf.String(lang)
-    prefs = root.get("/ViewerPreferences")
-    if not isinstance(prefs, pikepdf.Dictionary):
-        root.ViewerPreferences = prefs = pikepdf.Dictionary()
-    prefs.DisplayDocTitle = True
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        trailer = pdf.trailer
+        first = int(trailer.Size)
+        kept = {key: trailer[key].unparse().decode("latin-1") for key in ("/Root", "/Info", "/ID") if key in trailer}
+        pages = [page.obj.objgen for page in pdf.pages]
+        annots = [[a.objgen for a in page.obj.get("/Annots", ())] for page in pdf.pages]
+    writer = _Writer(model, pages, annots, first)
+    objects = writer.write()
+    metadata_number = None
+    if metadata is not None:
+        metadata_number = first + len(objects)
+        objects.append(f"<< /Type /Metadata /Subtype /XML /Length {len(metadata)} >>\nstream\n"
+                       + metadata.decode("latin-1") + "\nendstream")
+    found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data[-64:])
+    if found is None:
+        raise RuntimeError("the PDF to tag does not end with startxref")
+    body = io.BytesIO()
+    body.write(data)
+    body.write(b"\n")
+    offsets = []
+    for number, text in enumerate(objects, start=first):
+        offsets.append(body.tell())
+        body.write(f"{number} 0 obj\n{text}\nendobj\n".encode("latin-1"))
+    xref = body.tell()
+    body.write(f"xref\n{first} {len(objects)}\n".encode("ascii"))
+    body.write("".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode("ascii"))
+    entries = " ".join(f"{key} {value}" for key, value in kept.items())
+    body.write(f"trailer\n<< /Size {first + len(objects)} {entries} /Prev {int(found.group(1))} >>\n"
+               f"startxref\n{xref}\n%%EOF\n".encode("latin-1"))
+    pdf = pikepdf.open(io.BytesIO(body.getvalue()))
+    try:
+        root = pdf.Root
+        root.StructTreeRoot = pdf.get_object((writer.tree_root, 0))
+        if metadata_number is not None:
+            root.Metadata = pdf.get_object((metadata_number, 0))
+        for index, page in enumerate(pdf.pages):
+            page.obj.StructParents = index
+            page.obj.Tabs = pikepdf.Name.S
+        for key, (objgen, contents) in enumerate(writer.annotations, start=len(pages)):
+            annotation = pdf.get_object(objgen)
+            annotation.StructParent = key
+            annotation.Contents = pikepdf.String(contents)
+        root.MarkInfo = pikepdf.Dictionary(Marked=True)
+        root.Lang = pikepdf.String(lang)
+        prefs = root.get("/ViewerPreferences")
+        if not isinstance(prefs, pikepdf.Dictionary):
+            root.ViewerPreferences = prefs = pikepdf.Dictionary()
+        prefs.DisplayDocTitle = True
+    except BaseException:
+        pdf.close()
+        raise
+    return pdf
+
+
+def _text(value: str) -> str:
+    """A PDF text string (PDF 1.7, 7.9.2.2), as pikepdf writes one: PDFDocEncoding when
+    the text fits it, else UTF-16BE."""
+    if value.isascii() and value.isprintable():
+        return "(" + value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+    import pikepdf
+
+    return pikepdf.String(value).unparse().decode("latin-1")
 
 
 class _Writer:
-    def __init__(self, pdf, model: TagModel):
-        import pikepdf
+    """The structure tree as PDF objects (text), numbered from ``first``: the
+    StructTreeRoot, the elements (Document > Sect > H1-H3, P, L > LI > LBody, Table >
+    THead/TBody > TR > TH/TD, Figure, Caption, TOC > TOCI > Link, Link > OBJR), each
+    page's ParentTree array and the ParentTree. ``pages``: the pages' object ids;
+    ``annots``: each page's annotations' object ids."""
 
-        self.pikepdf = pikepdf
-        self.pdf = pdf
+    def __init__(self, model: TagModel, pages: list, annots: list, first: int):
         self.model = model
-        self.pages = [p.obj for p in pdf.pages]
-        self.parent_of: dict[tuple[int, int], object] = {}  # (page, mcid) -> element object
-        self.annot_parents: list[tuple[object, object]] = []  # (annotation, Link element)
+        self.pages = [f"{num} {gen} R" for num, gen in pages]
+        self.annots = annots
+        self.objects: list[str | None] = []
+        self.first = first
+        self.parent_of: dict[tuple[int, int], int] = {}  # (page, mcid) -> element number
+        self.annotations: list[tuple[tuple, str]] = []  # (annotation id, /Contents), in StructParent order
+        self.annot_holders: list[int] = []  # the Link element of each
         self.role_map: dict[str, str] = {}
+        self.tree_root = 0
 
-    def write(self) -> None:
-        pikepdf = self.pikepdf
-        tree_root = self.pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
-        document = self._element(self.model.root, tree_root)
-        tree_root.K = document
-        nums = pikepdf.Array()
-        for index, page in enumerate(self.pages):
+    def _reserve(self) -> int:
+        self.objects.append(None)
+        return self.first + len(self.objects) - 1
+
+    def _set(self, number: int, text: str) -> None:
+        self.objects[number - self.first] = text
+
+    def write(self) -> list[str]:
+        self.tree_root = self._reserve()
+        document = self._element(self.model.root, self.tree_root)
+        nums = []
+        for index in range(len(self.pages)):
             count = self.model.mcids.get(index + 1, 0)
             missing = [m for m in range(count) if (index + 1, m) not in self.parent_of]
             if missing:
                 raise RuntimeError(f"page {index + 1}: marked content {missing} belongs to no element")
-            page.StructParents = index
-            nums.append(index)
-            nums.append(self.pdf.make_indirect(pikepdf.Array([self.parent_of[(index + 1, m)] for m in range(count)])))
-        key = len(self.pages)
-        for annotation, link in self.annot_parents:
-            annotation.StructParent = key
-            nums.append(key)
-            nums.append(link)
-            key += 1
-        for page in self.pages:
-            page.Tabs = pikepdf.Name.S
-        tree_root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
-        tree_root.ParentTreeNextKey = key
+            array = self._reserve()
+            self._set(array, "[" + " ".join(f"{self.parent_of[(index + 1, m)]} 0 R" for m in range(count)) + "]")
+            nums.append(f"{index} {array} 0 R")
+        for key, holder in enumerate(self.annot_holders, start=len(self.pages)):
+            nums.append(f"{key} {holder} 0 R")
+        parent_tree = self._reserve()
+        self._set(parent_tree, "<< /Nums [" + " ".join(nums) + "] >>")
+        entries = [f"/Type /StructTreeRoot /K {document} 0 R /ParentTree {parent_tree} 0 R",
+                   f"/ParentTreeNextKey {len(self.pages) + len(self.annot_holders)}"]
         if self.role_map:
-            tree_root.RoleMap = pikepdf.Dictionary({"/" + k: pikepdf.Name("/" + v) for k, v in self.role_map.items()})
-        self.pdf.Root.StructTreeRoot = tree_root
+            entries.append("/RoleMap << " + " ".join(f"/{k} /{v}" for k, v in self.role_map.items()) + " >>")
+        self._set(self.tree_root, "<< " + " ".join(entries) + " >>")
+        return self.objects
 
     # -- elements ---------------------------------------------------------------
-    def _new(self, role: str, parent, **entries):
-        """A structure element (its /K is set once its kids are known: one call, not one
-        per kid, which is most of what writing tens of thousands of elements costs)."""
-        pikepdf = self.pikepdf
+    def _new(self, role: str) -> tuple[int, str]:
         role = STANDARD.get(role, role)
         if role not in STANDARD_TYPES:
             self.role_map[role] = "Div" if role in CONTAINERS else "P"
-        return self.pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + role), P=parent, **entries))
+        return self._reserve(), role
 
-    def _element(self, elem: Elem, parent):
-        pikepdf = self.pikepdf
+    def _write(self, number: int, role: str, parent: int, kids: list, extra: str = "") -> None:
+        self._set(number, f"<< /Type /StructElem /S /{role} /P {parent} 0 R{extra} /K [{' '.join(kids)}] >>")
+
+    def _element(self, elem: Elem, parent: int) -> int:
         attrs = elem.attrs
-        entries: dict = {}
+        extra = ""
         if elem.role in ("Sect", "Part") and attrs.get("title"):
-            entries["T"] = pikepdf.String(attrs["title"])
+            extra += " /T " + _text(attrs["title"])
         if elem.role == "Figure":
             alt = (attrs.get("alt") or "").strip()
             if not alt:
                 raise RuntimeError(f"figure without alternative text: {attrs.get('title', '')!r}")
-            entries["Alt"] = pikepdf.String(alt)
-            entries["A"] = pikepdf.Dictionary(O=pikepdf.Name.Layout, Placement=pikepdf.Name.Block)
+            extra += " /Alt " + _text(alt) + " /A << /O /Layout /Placement /Block >>"
         if elem.role == "Table" and attrs.get("caption"):
-            entries["T"] = pikepdf.String(attrs["caption"])
-            entries["A"] = pikepdf.Dictionary(O=pikepdf.Name.Table, Summary=pikepdf.String(attrs["caption"]))
+            caption = _text(attrs["caption"])
+            extra += f" /T {caption} /A << /O /Table /Summary {caption} >>"
         if elem.role in ("TH", "TD"):
-            table_attrs = {}
+            table_attrs = ""
             if elem.role == "TH":
-                table_attrs["Scope"] = pikepdf.Name.Row if attrs.get("scope") == "row" else pikepdf.Name.Column
+                table_attrs += " /Scope /Row" if attrs.get("scope") == "row" else " /Scope /Column"
             if attrs.get("colspan", 1) > 1:
-                table_attrs["ColSpan"] = int(attrs["colspan"])
+                table_attrs += f" /ColSpan {int(attrs['colspan'])}"
             if table_attrs:
-                entries["A"] = pikepdf.Dictionary(O=pikepdf.Name.Table, **table_attrs)
-        obj = self._new(elem.role, parent, **entries)
+                extra += f" /A << /O /Table{table_attrs} >>"
+        number, role = self._new(elem.role)
 
         if elem.role == "Table":
-            kids = self._table_kids(elem, obj)
+            kids, page = self._table_kids(elem, number), None
         elif elem.role == "LI":
-            body = self._new("LBody", obj)
-            body.K = pikepdf.Array(self._content(elem, body))
-            kids = [body]
+            body, body_role = self._new("LBody")
+            body_kids, page = self._content(elem, body)
+            self._write(body, body_role, number, body_kids, f" /Pg {page}" if page else "")
+            kids, page = [f"{body} 0 R"], None
         elif elem.role == "TOCI" and elem.links:
-            link = self._new("Link", obj)
-            link.K = pikepdf.Array(self._content(elem, link, links_into=link))
-            kids = [link]
+            link, link_role = self._new("Link")
+            link_kids, page = self._content(elem, link, links_into_self=True)
+            self._write(link, link_role, number, link_kids, f" /Pg {page}" if page else "")
+            kids, page = [f"{link} 0 R"], None
         else:
-            kids = self._content(elem, obj)
-        obj.K = pikepdf.Array(kids)
-        return obj
+            kids, page = self._content(elem, number)
+        self._write(number, role, parent, kids, (f" /Pg {page}" if page else "") + extra)
+        return number
 
-    def _content(self, elem: Elem, obj, links_into=None) -> list:
-        """The kids of ``obj``: marked content and child elements in order; link
-        annotations as Link > OBJR (inside ``links_into``, whose kids these are, when the
-        whole element is the link's text)."""
-        pikepdf = self.pikepdf
-        kids: list = []
+    def _content(self, elem: Elem, number: int, links_into_self: bool = False) -> tuple[list, str | None]:
+        """The kids of element ``number`` and its /Pg: marked content and child elements
+        in order; link annotations as Link > OBJR (into this element itself when
+        ``links_into_self``: the whole element is the link's text)."""
+        kids: list[str] = []
         first_page = None
+        page_ref = None
         for kid in elem.kids:
             if isinstance(kid, Elem):
-                kids.append(self._element(kid, obj))
+                kids.append(f"{self._element(kid, number)} 0 R")
                 continue
-            page = self.pages[kid.page - 1]
             if first_page is None:
-                first_page = kid.page
-                obj.Pg = page
+                first_page, page_ref = kid.page, self.pages[kid.page - 1]
             if kid.page == first_page:
-                kids.append(kid.mcid)
+                kids.append(str(kid.mcid))
             else:
-                kids.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=kid.mcid))
-            self.parent_of[(kid.page, kid.mcid)] = obj
+                kids.append(f"<< /Type /MCR /Pg {self.pages[kid.page - 1]} /MCID {kid.mcid} >>")
+            self.parent_of[(kid.page, kid.mcid)] = number
         for link in elem.links:
             page = self.pages[link.page - 1]
-            annotation = page.Annots[link.index]
-            annotation.Contents = pikepdf.String(link_description(link.target, self.model.anchor_texts))
-            reference = pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page)
-            if links_into is None:
-                holder = self._new("Link", obj, Pg=page)
-                holder.K = pikepdf.Array([reference])
-                kids.append(holder)
-            else:
-                holder = links_into
-                if "/Pg" not in holder:
-                    holder.Pg = page
+            num, gen = self.annots[link.page - 1][link.index]
+            reference = f"<< /Type /OBJR /Obj {num} {gen} R /Pg {page} >>"
+            contents = link_description(link.target, self.model.anchor_texts)
+            if links_into_self:
+                holder = number
+                if page_ref is None:
+                    page_ref = page
                 kids.append(reference)
-            self.annot_parents.append((annotation, holder))
-        return kids
+            else:
+                holder, holder_role = self._new("Link")
+                self._write(holder, holder_role, number, [reference], f" /Pg {page}")
+                kids.append(f"{holder} 0 R")
+            self.annotations.append(((num, gen), contents))
+            self.annot_holders.append(holder)
+        return kids, page_ref
 
-    def _table_kids(self, elem: Elem, table) -> list:
+    def _table_kids(self, elem: Elem, table: int) -> list[str]:
         """Cells grouped into rows (by the row index each cell carries), header rows under
         THead and the rest under TBody."""
-        pikepdf = self.pikepdf
         header_rows = int(elem.attrs.get("header_rows", 0))
         rows: dict[int, list[Elem]] = {}
         others: list[Elem] = []
@@ -414,7 +486,7 @@ class _Writer:
             else:
                 raise RuntimeError("a table owns marked content outside its cells")
         # a caption or anything else drawn inside the table comes first
-        kids = [self._element(kid, table) for kid in others]
+        kids = [f"{self._element(kid, table)} 0 R" for kid in others]
         groups = []
         if header_rows:
             groups.append(("THead", [r for r in sorted(rows) if r < header_rows]))
@@ -426,14 +498,15 @@ class _Writer:
                 continue
             holder, holder_kids = table, kids
             if group_role:
-                holder = self._new(group_role, table)
+                holder, holder_role = self._new(group_role)
                 holder_kids = []
-                kids.append(holder)
+                kids.append(f"{holder} 0 R")
             for r in indices:
-                tr = self._new("TR", holder)
-                holder_kids.append(tr)
-                tr.K = pikepdf.Array([self._element(cell, tr)
-                                      for cell in sorted(rows[r], key=lambda c: int(c.attrs.get("column", 0)))])
-            if holder is not table:
-                holder.K = pikepdf.Array(holder_kids)
+                tr, tr_role = self._new("TR")
+                holder_kids.append(f"{tr} 0 R")
+                cells = [f"{self._element(cell, tr)} 0 R"
+                         for cell in sorted(rows[r], key=lambda c: int(c.attrs.get("column", 0)))]
+                self._write(tr, tr_role, holder, cells)
+            if holder != table:
+                self._write(holder, holder_role, table, holder_kids)
         return kids

@@ -775,22 +775,42 @@ def _finish(data: bytes, document: Document, tags=None) -> bytes:
     structure tree when the final pass was tagged."""
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        if tags is not None:
-            from pipeline.pdf_tagging import write_structure
+    date = _pdf_date(document.date)
+    xmp = _xmp(document, date, tagged=tags is not None)
+    if tags is not None:
+        from pipeline.pdf_tagging import tagged_pdf
 
-            write_structure(pdf, tags, lang=document.language)
+        opened = tagged_pdf(data, tags, lang=document.language, metadata=xmp)
+    else:
+        opened = pikepdf.open(io.BytesIO(data))
+        opened.Root.Metadata = pikepdf.Stream(opened, xmp)
+        opened.Root.Metadata.Type = pikepdf.Name.Metadata
+        opened.Root.Metadata.Subtype = pikepdf.Name.XML
+    with opened as pdf:
         info = pdf.docinfo
         for key in ("/CreationDate", "/ModDate"):
             if key in info:
                 del info[key]
-        date = _pdf_date(document.date)
         if date:
             info["/CreationDate"] = date
             info["/ModDate"] = date
         info["/Producer"] = PRODUCER
         info["/Creator"] = document.author
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        out = io.BytesIO()
+        _flate_filters_as_names(pdf, _object_count(data))
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def _xmp(document: Document, date: str, *, tagged: bool) -> bytes:
+    """The XMP metadata packet, as pikepdf writes it. (Made on an empty PDF and added to
+    the report's as a stream: in a PDF just read with tens of thousands of new objects,
+    qpdf's first new object costs a walk through all of them, about half a second.)"""
+    import pikepdf
+
+    with pikepdf.new() as scratch:
+        with scratch.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
             xmp["dc:title"] = document.title
             xmp["dc:creator"] = [document.author]
             xmp["dc:description"] = document.subject
@@ -804,16 +824,20 @@ def _finish(data: bytes, document: Document, tags=None) -> bytes:
                 xmp["xmp:ModifyDate"] = iso
                 xmp["xmp:MetadataDate"] = iso
             xmp["xmp:CreatorTool"] = document.author
-            if tags is not None:
+            if tagged:
                 xmp["pdfuaid:part"] = "1"  # PDF/UA-1 identification (ISO 14289-1, 5)
-        out = io.BytesIO()
-        _flate_filters_as_names(pdf)
-        pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
+        return scratch.Root.Metadata.read_bytes()
 
 
-def _flate_filters_as_names(pdf) -> None:
+def _object_count(data: bytes) -> int | None:
+    """/Size of the trailer ReportLab wrote (its objects are 1 to /Size - 1), or None."""
+    import re
+
+    found = re.search(rb"/Size (\d+)", data[-512:])
+    return int(found.group(1)) if found else None
+
+
+def _flate_filters_as_names(pdf, count: int | None = None) -> None:
     """ReportLab writes ``/Filter [/FlateDecode]`` (an array of one). qpdf leaves a
     Flate stream alone when saving only if its filter is the *name* /FlateDecode; an
     array makes it inflate and deflate every page, font and picture again (most of the
@@ -822,7 +846,10 @@ def _flate_filters_as_names(pdf) -> None:
     import pikepdf
 
     flate = pikepdf.Name.FlateDecode
-    for obj in pdf.objects:
+    # only ReportLab's objects (1 to count - 1) can have such arrays: the structure tree
+    # added after them has no stream, and visiting its objects would parse them all
+    objects = pdf.objects if count is None else (pdf.get_object((n, 0)) for n in range(1, count))
+    for obj in objects:
         if not isinstance(obj, pikepdf.Stream):
             continue
         filters = obj.get("/Filter")
