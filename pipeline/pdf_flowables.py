@@ -86,6 +86,27 @@ class LayoutCanvas(ReportCanvas):
 
     layout_only = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # sections recorded in this pass (pipeline.pdf_replay): key -> (pages, end), each
+        # page the destinations it holds; no drawing is recorded, there is none
+        self.recordings: dict[str, tuple] = {}
+        self._rec: list | None = None
+        self._rec_key = None
+
+    def start_recording(self, key: str) -> None:
+        self._rec, self._rec_key = [[]], key
+
+    def stop_recording(self, end: float) -> None:
+        if self._rec is not None:
+            self.recordings[self._rec_key] = (self._rec, end)
+            self._rec = None
+
+    def showPage(self):
+        if self._rec is not None:
+            self._rec.append([])
+        super().showPage()
+
     def begin_marked(self, role: str, attrs: dict) -> None:
         pass
 
@@ -106,6 +127,8 @@ class LayoutCanvas(ReportCanvas):
 
     def add_destination(self, anchor: str, top: float) -> None:
         self.anchor_pages.setdefault(anchor, self.getPageNumber())
+        if self._rec is not None:
+            self._rec[-1].append(("add_destination", anchor, top))
 
     def add_outline(self, text: str, anchor: str, level: int) -> None:
         pass

@@ -256,14 +256,20 @@ class RecordingCanvas(TaggingCanvas):
 class RecordStart(FrameActionFlowable):
     """Marker: the section ``key`` starts here (at the top of a page, after its
     furniture). A frame action: it takes no room and is no flowable of the page to
-    platypus, so the layout is the same with or without the markers."""
+    platypus, so the layout is the same with or without the markers. It records in the
+    final pass, or with ``counting`` only in the counting pass (where only the
+    destinations of the pages are recorded: a contents section's placeholder layout)."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, counting: bool = False):
         self.key = key
+        self.counting = counting
+
+    def _ours(self) -> bool:
+        return bool(getattr(self.canv, "layout_only", False)) == self.counting
 
     def frameAction(self, frame):
         start = getattr(self.canv, "start_recording", None)
-        if start is not None:
+        if start is not None and self._ours():
             start(self.key)
 
 
@@ -273,7 +279,7 @@ class RecordEnd(RecordStart):
 
     def frameAction(self, frame):
         stop = getattr(self.canv, "stop_recording", None)
-        if stop is not None:
+        if stop is not None and self._ours():
             stop(frame._y)
 
 

@@ -112,7 +112,7 @@ def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: 
     if events is not None:
         events.extend(final.events)
     if cache is not None:
-        for key, recording in final.recordings.items():
+        for key, recording in {**first.recordings, **final.recordings}.items():
             cache.put(key, recording)
     if stats is not None:
         stats.update(sections=story.builder.sections,
@@ -230,42 +230,52 @@ class _Story:
             self.flowables.append(StructEnd("Sect"))
 
     def for_pass(self, info: _PassInfo, final: bool = False) -> list:
-        """The story for one pass: the contents entries carry the pages ``info`` knows. In
-        the final pass a section holding a contents list is replayed when an earlier build
-        recorded it with these very page numbers, else recorded (pipeline.pdf_replay)."""
-        entries = {id(old): self.builder.contents_entry(slot, info.anchor_pages)
-                   for old, slot in self.builder.contents_slots}
+        """The story for one pass. A section holding a contents list shows the pages
+        ``info`` knows; with a cache it is replayed when an earlier build recorded it in
+        the same pass (the counting pass, with placeholders; the final pass, with these
+        very page numbers), else laid out and recorded (pipeline.pdf_replay)."""
         story: list = []
         self.contents_replayed = 0
+        cache = self.builder.cache
         for flowable in self.flowables:
             if not isinstance(flowable, _ContentsSection):
-                story.append(entries.get(id(flowable), flowable))
+                story.append(flowable)
                 continue
-            fresh = [entries.get(id(f), f) for f in flowable.flowables]
-            cache = self.builder.cache
-            if not final or cache is None:
-                story += fresh
+            if cache is None:
+                story += flowable.fresh(self.builder, info)
                 continue
             from pipeline.pdf_replay import RecordEnd, RecordStart, replay_flowables, section_key
 
-            key = section_key((flowable.key, tuple(info.anchor_pages.get(a) for a in flowable.anchors)))
+            numbers = tuple(info.anchor_pages.get(a) for a in flowable.anchors) if final else "counting"
+            key = section_key((flowable.key, numbers))
             recording = cache.get(key, self.builder.images, count=False)
             if recording is not None:
                 story += replay_flowables(recording, self.builder.images)
-                self.contents_replayed += 1
+                self.contents_replayed += final
             else:
-                story += [RecordStart(key), *fresh, RecordEnd(key)]
+                counting = not final
+                story += [RecordStart(key, counting), *flowable.fresh(self.builder, info), RecordEnd(key, counting)]
         return story
 
 
 @dataclass
 class _ContentsSection:
     """A section that holds a contents list: what it draws depends on the page numbers of
-    the pass, so it is replayed or recorded pass by pass (:meth:`_Story.for_pass`)."""
+    the pass, so it is replayed or recorded pass by pass (:meth:`_Story.for_pass`). Its
+    flowables are only built when a pass lays it out."""
 
-    key: str  # of everything but the page numbers
+    key: str | None  # of everything but the page numbers (None: no cache)
     anchors: tuple  # the anchors whose pages its entries show
-    flowables: list
+    build: object  # () -> its flowables, the contents entries as placeholders
+    _built: list | None = None
+
+    def fresh(self, builder, info: _PassInfo) -> list:
+        """Its flowables, the contents entries showing the pages ``info`` knows."""
+        if self._built is None:
+            self._built = self.build()
+        slots = builder.contents_slot_of
+        return [builder.contents_entry(slots[id(f)], info.anchor_pages) if id(f) in slots else f
+                for f in self._built]
 
 
 def _layout(story: _Story, info: _PassInfo, *, tagged: bool = False, layout_only: bool = False) -> _Layout:
@@ -379,7 +389,8 @@ class _StoryBuilder:
         self.seeds = seeds
         self.sections = 0
         self.styles = styles()
-        self.contents_slots: list[tuple] = []  # (placeholder flowable, (heading, anchor, style))
+        self.contents_slot_of: dict[int, tuple] = {}  # id(placeholder flowable) -> (heading, anchor, style)
+        self._alive: list = []  # (the placeholders, whose ids are keys above)
         self._cell_styles: dict = {}
         # every outline heading needs a destination: the model's anchor, else a stable one
         self.anchors: dict[int, str] = {}
@@ -395,83 +406,103 @@ class _StoryBuilder:
         self.landscape = part.orientation == "landscape"
         story: list = []
         blocks = part.blocks
-        contents = self.contents(part) if part.orientation == "landscape" and not _has_contents(blocks) else []
+        plan = self.contents_plan(part) if part.orientation == "landscape" and not _has_contents(blocks) else None
         # a page holding nothing but headings (a part's title before the first indicator
         # page) would strand them: such a page break is dropped, the headings stay with
         # what follows
-        only_headings = not contents
-        placeholders = {id(f) for f in contents}
-        slots = [slot for placeholder, slot in self.contents_slots if id(placeholder) in placeholders]
-        prefix, section = contents, []  # the section being gathered: its flowables so far, its blocks
+        only_headings = plan is None
+        section: list = []  # the blocks of the section being gathered
         for block in blocks:
             if isinstance(block, PageBreak):
                 if only_headings:
                     continue
                 only_headings = True
-                story += self.section(part, prefix, section, slots)
-                prefix, section, slots = [], [], []
+                story += self.section(part, plan, section)
+                plan, section = None, []
                 story += self.block(block)
                 continue
             if not isinstance(block, Heading):
                 only_headings = False
             section.append(block)
-        story += self.section(part, prefix, section, slots)
+        story += self.section(part, plan, section)
         return story
 
-    def section(self, part: Part, prefix: list, blocks: list, slots: list = ()) -> list:
+    def section(self, part: Part, plan, blocks: list) -> list:
         """The flowables of one section: the blocks between two page breaks, which start
         on a fresh page. With a cache, a section drawn by an earlier build is replayed, and
-        one drawn now is recorded (pipeline.pdf_replay). A section that holds the contents
-        list (``prefix``, the entries of ``slots``) shows page numbers: it is replayed only
-        by a final pass whose page numbers are those it was recorded with (_ContentsSection)."""
-        if not prefix and not blocks:
+        one drawn now is recorded (pipeline.pdf_replay). A section that starts with the
+        part's contents list (``plan``: its title and entries) shows page numbers: it is
+        replayed or laid out pass by pass (_ContentsSection)."""
+        if plan is None and not blocks:
             return []
         self.sections += 1
+        skip = getattr(self, "_skip_heading", None)
+        if not any(b is skip for b in blocks):
+            skip = None
         key = None
         if self.cache is not None:
             from pipeline.pdf_replay import RecordEnd, RecordStart, replay_flowables, section_key
 
             anchors = [self.anchors.get(id(b)) for b in walk(blocks) if isinstance(b, Heading)]
-            entries = [(heading.text, anchor, heading.level, style.name) for heading, anchor, style in slots]
-            key = section_key((part.orientation, self.geometry, self.seeds, anchors, blocks, entries,
-                               getattr(self, "_skip_heading", None)))
-            if not prefix:
+            entries = [] if plan is None else [(h.text, anchor, h.level, style.name)
+                                               for h, anchor, style in plan[1]]
+            key = section_key((part.orientation, self.geometry, self.seeds, anchors, blocks, entries, skip))
+            if plan is None:
                 recording = self.cache.get(key, self.images)
                 if recording is not None:
                     return replay_flowables(recording, self.images)
-        flowables = list(prefix)
-        for block in blocks:
-            flowables += self.block(block)
+        state = (self.width, self.geometry, self.landscape)
+
+        def build() -> list:
+            kept = (self.width, self.geometry, self.landscape, getattr(self, "_skip_heading", None))
+            (self.width, self.geometry, self.landscape), self._skip_heading = state, skip
+            try:
+                flowables = [] if plan is None else self.contents(*plan)
+                for block in blocks:
+                    flowables += self.block(block)
+                return flowables
+            finally:
+                self.width, self.geometry, self.landscape, self._skip_heading = kept
+
+        if plan is not None:
+            return [_ContentsSection(key, tuple(anchor for _h, anchor, _s in plan[1]), build)]
+        flowables = build()
         if key is None:
             return flowables
-        if prefix:
-            return [_ContentsSection(key, tuple(anchor for _heading, anchor, _style in slots), flowables)]
         return [RecordStart(key), *flowables, RecordEnd(key)]
 
-    def contents(self, part: Part) -> list:
-        """A clickable contents list of the part's outline headings (below level 1),
-        with the page each starts on (known from the first layout pass)."""
+    def contents_plan(self, part: Part):
+        """(the part's title heading or None, the entries of its contents list: (heading,
+        anchor, style)), or None when the part has fewer than two outline headings below
+        its title. The title is then drawn above the list, not again where it stands."""
+        entries = [b for b in walk(part.blocks) if isinstance(b, Heading) and b.outline and b.level >= 2]
+        if len(entries) < 2:
+            return None
+        heading = next((b for b in part.blocks if isinstance(b, Heading) and b.level == 1), None)
+        self._skip_heading = heading
+        return heading, [(entry, self.anchors[id(entry)], self.styles.toc[min(entry.level, 3) - 1])
+                         for entry in entries]
+
+    def contents(self, heading, slots) -> list:
+        """A clickable contents list of the part's outline headings (below level 1), under
+        the part's title, with the page each starts on (placeholders here: each pass puts
+        in the pages it knows, see _ContentsSection.fresh)."""
         from reportlab.platypus import Paragraph as RLParagraph
 
         from pipeline.pdf_flowables import StructBegin, StructEnd, mark
 
-        entries = [b for b in walk(part.blocks) if isinstance(b, Heading) and b.outline and b.level >= 2]
-        if len(entries) < 2:
-            return []
         story: list = []
-        heading = next((b for b in part.blocks if isinstance(b, Heading) and b.level == 1), None)
         if heading is not None:
             # the part's own title first, so the contents list sits under it
             story += self.heading(heading)
         story.append(mark(RLParagraph(CONTENTS_TITLE, self.styles.h2), "H2", text=CONTENTS_TITLE))
         story.append(StructBegin("TOC"))
-        for entry in entries:
-            slot = (entry, self.anchors[id(entry)], self.styles.toc[min(entry.level, 3) - 1])
+        for slot in slots:
             placeholder = self.contents_entry(slot, {})
-            self.contents_slots.append((placeholder, slot))
+            self.contents_slot_of[id(placeholder)] = slot
+            self._alive.append(placeholder)
             story.append(placeholder)
         story.append(StructEnd("TOC"))
-        self._skip_heading = heading
         return story
 
     def contents_entry(self, slot: tuple, anchor_pages: Mapping[str, int]):

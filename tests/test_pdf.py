@@ -480,9 +480,13 @@ def test_flowables_know_their_roles(hand):
 
     seen_columns = []
 
+    from pipeline.render_pdf import _ContentsSection, _PassInfo
+
     def leaves(flowables):
         for f in flowables:
-            if hasattr(f, "_content"):  # platypus KeepTogether
+            if isinstance(f, _ContentsSection):  # built when a pass lays it out
+                yield from leaves(f.fresh(builder, _PassInfo()))
+            elif hasattr(f, "_content"):  # platypus KeepTogether
                 yield from leaves(f._content)
             elif isinstance(f, Columns):  # layout only: its children carry the roles
                 seen_columns.append(f)

@@ -17,7 +17,8 @@ from pipeline.commands.options import period_option
                    "is older than its figures.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Folder where chart pictures are kept between builds, by content  [default: OUT/.cache/charts]")
-@click.option("--no-cache", is_flag=True, help="Draw every chart again and keep none.")
+@click.option("--no-cache", is_flag=True,
+              help="Draw every chart and lay out every PDF page again, and keep none (OUT/.cache).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes to use  [default: every core]")
 def build(workbook, out_dir, fmt, period, strict, cache_dir, no_cache, jobs):
     """Build the committee report from WORKBOOK: cover report and appendices."""
