@@ -149,62 +149,6 @@ class RecordingCanvas(TaggingCanvas):
         self._rec[-1].append(event)
         self._rec_mark = len(self._code)
 
-    def begin_marked(self, role, attrs):
-        if not self._recording():
-            return super().begin_marked(role, attrs)
-        self._flush()
-        super().begin_marked(role, attrs)
-        self._record(("begin_marked", role, attrs))
-
-    def end_marked(self):
-        if not self._recording():
-            return super().end_marked()
-        self._flush()
-        super().end_marked()
-        self._record(("end_marked",))
-
-    def begin_group(self, role, attrs):
-        if not self._recording():
-            return super().begin_group(role, attrs)
-        self._flush()
-        super().begin_group(role, attrs)
-        self._record(("begin_group", role, attrs))
-
-    def end_group(self, role):
-        if not self._recording():
-            return super().end_group(role)
-        self._flush()
-        super().end_group(role)
-        self._record(("end_group", role))
-
-    def begin_artifact(self, kind):
-        if not self._recording():
-            return super().begin_artifact(kind)
-        self._flush()
-        super().begin_artifact(kind)
-        self._record(("begin_artifact", kind))
-
-    def end_artifact(self):
-        if not self._recording():
-            return super().end_artifact()
-        self._flush()
-        super().end_artifact()
-        self._record(("end_artifact",))
-
-    def add_destination(self, anchor, top):
-        if not self._recording():
-            return super().add_destination(anchor, top)
-        self._flush()
-        super().add_destination(anchor, top)
-        self._record(("add_destination", anchor, top))
-
-    def add_outline(self, text, anchor, level):
-        if not self._recording():
-            return super().add_outline(text, anchor, level)
-        self._flush()
-        super().add_outline(text, anchor, level)
-        self._record(("add_outline", text, anchor, level))
-
     def linkRect(self, contents, destinationname, Rect=None, addtopage=1, name=None, relative=1, **kw):
         if not self._recording():
             return super().linkRect(contents, destinationname, Rect, addtopage, name, relative=relative, **kw)
@@ -251,6 +195,29 @@ class RecordingCanvas(TaggingCanvas):
                 getattr(self, kind)(*event[1], **event[2])
             else:
                 getattr(self, kind)(*event[1:])
+
+
+def _recorded(hook: str):
+    """``hook`` of the tagging canvas, which also records the call (``(hook, *args)``)
+    when a section is being recorded; the operators the hook writes itself (BDC/EMC) are
+    not recorded as drawing: replaying the call writes them again."""
+
+    def method(self, *args):
+        parent = getattr(super(RecordingCanvas, self), hook)
+        if not self._recording():
+            return parent(*args)
+        self._flush()
+        result = parent(*args)
+        self._record((hook, *args))
+        return result
+
+    method.__name__ = method.__qualname__ = hook
+    return method
+
+
+for _hook_name in ("begin_marked", "end_marked", "begin_group", "end_group", "begin_artifact", "end_artifact",
+                   "add_destination", "add_outline"):
+    setattr(RecordingCanvas, _hook_name, _recorded(_hook_name))
 
 
 class RecordStart(FrameActionFlowable):

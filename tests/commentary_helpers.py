@@ -69,6 +69,21 @@ def set_value(path: Path, indicator_id: str, period: str, column: str, value) ->
     raise AssertionError(f"no values row for {indicator_id} {period}")
 
 
+def set_commentary(path: Path, indicator_id: str, text: str) -> None:
+    """Replace an indicator's (first) commentary on the master's commentary sheet."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["commentary"]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index("indicator_id")].value == indicator_id:
+            row[header.index("text")].value = text
+            wb.save(path)
+            return
+    raise AssertionError(f"no commentary row for {indicator_id}")
+
+
 def commentary_rows(path: Path) -> dict[str, dict]:
     """The master's commentary sheet by indicator id: {column: cell}."""
     from openpyxl import load_workbook

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from commentary_helpers import set_commentary
 
 from pipeline import chart_glyphs, charts
 from pipeline.charts import PARALLEL_MIN, ChartCache, chart_key, render_charts, render_png
@@ -136,20 +137,6 @@ def test_default_cache_is_under_the_output_folder(tmp_path, sample_path):
     assert len(list(default_cache_dir(tmp_path / "out").rglob("*.png"))) == result.charts == 17
 
 
-def _set_commentary(path: Path, indicator_id: str, text: str) -> None:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path)
-    ws = wb["commentary"]
-    header = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        if row[header.index("indicator_id")].value == indicator_id:
-            row[header.index("text")].value = text
-            wb.save(path)
-            return
-    raise AssertionError(f"no commentary row for {indicator_id}")
-
-
 def test_commentary_only_change_draws_no_chart(builds, sample_path, tmp_path, monkeypatch):
     import docx
 
@@ -158,7 +145,7 @@ def test_commentary_only_change_draws_no_chart(builds, sample_path, tmp_path, mo
     _root, cache, *_ = builds
     book = tmp_path / "fsc.xlsx"
     shutil.copyfile(sample_path, book)
-    _set_commentary(book, "ASC03", "Revised commentary: the figure is expected to recover in October.")
+    set_commentary(book, "ASC03", "Revised commentary: the figure is expected to recover in October.")
 
     def must_not_draw(*args, **kwargs):
         raise AssertionError("a chart was drawn after a commentary-only change")

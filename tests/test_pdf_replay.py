@@ -7,22 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from commentary_helpers import set_commentary
 
 from pipeline.build import build_report, default_pdf_cache_dir
-
-
-def _set_commentary(path: Path, indicator_id: str, text: str) -> None:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path)
-    ws = wb["commentary"]
-    header = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
-        if row[header.index("indicator_id")].value == indicator_id:
-            row[header.index("text")].value = text
-            wb.save(path)
-            return
-    raise AssertionError(f"no commentary row for {indicator_id}")
 
 
 def _text(path: Path) -> str:
@@ -40,7 +27,7 @@ def rebuilt(tmp_path_factory, sample_path):
     book = root / "fsc.xlsx"
     shutil.copyfile(sample_path, book)
     first = build_report(book, root / "out", formats=("pdf",), workers=1)
-    _set_commentary(book, "ASC03", "Revised commentary: the figure recovered in September (replay test).")
+    set_commentary(book, "ASC03", "Revised commentary: the figure recovered in September (replay test).")
     second = build_report(book, root / "out", formats=("pdf",), workers=1)
     fresh = build_report(book, root / "fresh", formats=("pdf",), use_cache=False, workers=1)
     return root, first, second, fresh
@@ -162,7 +149,7 @@ def test_contents_pages_are_replayed_only_with_the_same_page_numbers(sample_path
         pages_before = len(pdf.pages)
     long_text = " ".join(["The service has reviewed every case referred in the quarter and the backlog "
                           "is expected to clear by the end of November."] * 40)
-    _set_commentary(book, "ASC03", long_text)
+    set_commentary(book, "ASC03", long_text)
     second = build_report(book, tmp_path / "out", formats=("pdf",), workers=1)
     fresh = build_report(book, tmp_path / "fresh", formats=("pdf",), use_cache=False, workers=1)
     assert second.paths["pdf"].read_bytes() == fresh.paths["pdf"].read_bytes()
