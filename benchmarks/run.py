@@ -10,8 +10,10 @@ and the processes it waited for (``os.wait4``'s ru_maxrss). What is timed:
 - ``validate`` and ``cards`` of the sample and of the large input;
 - ``build`` (DOCX + PDF) of the sample and of the large input
   (benchmarks/generate_large.py: 8 directorates x 40 indicators x 36 months): cold (an
-  empty output folder, so every chart is drawn) and after a commentary-only change (the
-  chart cache of the cold build is kept: no chart is drawn);
+  empty output folder, so every chart is drawn and every page laid out), then rebuilt in
+  the cold build's folder (its caches kept: no chart is drawn) after a commentary-only
+  change, of one indicator (as commentary arrives: every other PDF section is replayed)
+  and of every indicator (the worst case: every indicator's page is laid out again);
 - the agenda pack of the sample meeting (inputs/meeting_2013-12-05.toml);
 - the build's own stage timings (read, cards, assemble, charts, docx, pdf), medians.
 
