@@ -185,6 +185,7 @@ class RecordingCanvas(TaggingCanvas):
         from pipeline.pdf_images import png_data, register_png
 
         code = self._code
+        hooks = _REPLAYED  # (the tagging canvas's own methods: nothing is recorded while replaying)
         for event in events:
             kind = event[0]
             if kind == "code":
@@ -192,9 +193,9 @@ class RecordingCanvas(TaggingCanvas):
             elif kind == "png":
                 register_png(self, png_data(images[event[1]]), event[2])
             elif kind in ("linkRect", "linkURL"):
-                getattr(self, kind)(*event[1], **event[2])
+                hooks[kind](self, *event[1], **event[2])
             else:
-                getattr(self, kind)(*event[1:])
+                hooks[kind](self, *event[1:])
 
 
 def _recorded(hook: str):
@@ -202,12 +203,13 @@ def _recorded(hook: str):
     when a section is being recorded; the operators the hook writes itself (BDC/EMC) are
     not recorded as drawing: replaying the call writes them again."""
 
+    parent = getattr(TaggingCanvas, hook)
+
     def method(self, *args):
-        parent = getattr(super(RecordingCanvas, self), hook)
-        if not self._recording():
-            return parent(*args)
+        if self._rec is None or self._rec_paused:
+            return parent(self, *args)
         self._flush()
-        result = parent(*args)
+        result = parent(self, *args)
         self._record((hook, *args))
         return result
 
@@ -215,9 +217,11 @@ def _recorded(hook: str):
     return method
 
 
-for _hook_name in ("begin_marked", "end_marked", "begin_group", "end_group", "begin_artifact", "end_artifact",
-                   "add_destination", "add_outline"):
+_HOOKS = ("begin_marked", "end_marked", "begin_group", "end_group", "begin_artifact", "end_artifact",
+          "add_destination", "add_outline")
+for _hook_name in _HOOKS:
     setattr(RecordingCanvas, _hook_name, _recorded(_hook_name))
+_REPLAYED = {name: getattr(TaggingCanvas, name) for name in (*_HOOKS, "linkRect", "linkURL")}
 
 
 class RecordStart(FrameActionFlowable):
@@ -297,12 +301,12 @@ def replay_flowables(recording: tuple, images: Mapping) -> list:
 
 # ----------------------------------------------------------------------------- the cache
 def section_key(parts: tuple) -> str:
-    """sha256 of ``parts`` (the section's blocks and what else its drawing depends on,
-    as reprs) and of the renderer's code."""
+    """sha256 of ``parts`` (the section's blocks and what else its drawing depends on:
+    model dataclasses, strings, numbers) and of the renderer's code. The parts are taken
+    pickled (the same objects give the same bytes; pickle is C, a dataclass's repr is
+    Python, a quarter of a second for the council month)."""
     digest = hashlib.sha256(_code_digest().encode("ascii"))
-    for part in parts:
-        digest.update(b"\x00")
-        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+    digest.update(pickle.dumps(parts, protocol=5))
     return digest.hexdigest()
 
 
