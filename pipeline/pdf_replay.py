@@ -89,7 +89,7 @@ class RecordingCanvas(TaggingCanvas):
     def __init__(self, *args, font_seeds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.seeded = seed_fonts(self, font_seeds)
-        self.recordings: dict[str, list] = {}  # key -> pages, each a list of events
+        self.recordings: dict[str, tuple] = {}  # key -> (pages, each a list of events; end)
         self._rec: list | None = None
         self._rec_key: str | None = None
         self._rec_ok = True
@@ -107,7 +107,7 @@ class RecordingCanvas(TaggingCanvas):
         if self._rec is None:
             return
         self._flush()
-        if self._rec_ok:
+        if self._rec_ok and not _names_document_resources(self._rec):
             self.recordings[self._rec_key] = (self._rec, end)
         self._rec = self._rec_key = None
 
@@ -196,6 +196,20 @@ class RecordingCanvas(TaggingCanvas):
                 hooks[kind](self, *event[1], **event[2])
             else:
                 hooks[kind](self, *event[1:])
+
+
+def _names_document_resources(pages: list) -> bool:
+    """True when recorded operators use a graphics state (transparency) or a shading:
+    ReportLab names those per document, and a replay would not declare them. (The report
+    uses neither; should it start to, its sections are laid out every time rather than
+    replayed wrong.)"""
+    for events in pages:
+        for event in events:
+            if event[0] == "code":
+                for operator in event[1]:
+                    if operator.endswith((" gs", " sh")):
+                        return True
+    return False
 
 
 def _recorded(hook: str):

@@ -30,6 +30,11 @@ Design
   out (only to measure what tagging costs).
 * Reproducible: ReportLab's invariant mode, no 'now' anywhere, dates from the model,
   pikepdf's deterministic ID: the same inputs give a byte-identical file.
+* Sections (the blocks between two page breaks: each starts on a fresh page) are
+  recorded by the final pass and, with a cache folder, replayed by the next build instead
+  of being laid out again (:mod:`pipeline.pdf_replay`); the fonts are seeded with the
+  document's characters so that a text's encoding does not depend on which page drew it
+  first. The PDF is the same bytes either way.
 """
 from __future__ import annotations
 
@@ -436,8 +441,8 @@ class _StoryBuilder:
         if plan is None and not blocks:
             return []
         self.sections += 1
-        skip = getattr(self, "_skip_heading", None)
-        if not any(b is skip for b in blocks):
+        skip = getattr(self, "_skip_heading", None)  # the part's title, drawn above its contents list
+        if not any(b is skip for b in walk(blocks)):
             skip = None
         key = None
         if self.cache is not None:

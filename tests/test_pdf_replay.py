@@ -181,3 +181,13 @@ def test_sections_are_found_again_by_another_process(sample_path, tmp_path):
 
     assert "(22 sections, 0 from cache)" in build("1")
     assert "(22 sections, 22 from cache)" in build("2")
+
+
+def test_operators_naming_document_resources_are_never_replayed():
+    """Transparency (a named graphics state) and shadings are named per document by
+    ReportLab: a section that used them would replay names the new document lacks."""
+    from pipeline.pdf_replay import _names_document_resources
+
+    assert _names_document_resources([[("code", ["q", "/gRLs0 gs", "0 0 m 1 1 l S", "Q"])]])
+    assert _names_document_resources([[("begin_marked", "P", {})], [("code", ["/Sh1 sh"])]])
+    assert not _names_document_resources([[("code", ["BT /F1+0 9 Tf (gs) Tj ET", "q 1 0 0 1 0 0 cm Q"])]])
