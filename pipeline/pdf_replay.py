@@ -26,7 +26,7 @@ template and the fonts' encoding. So:
 
 Fonts: ReportLab numbers a TrueType subset's characters in the order they are first
 drawn, so the same text is encoded differently when different pages come first. Every
-canvas is *seeded* (:func:`font_seeds`) with every character the document's text uses,
+canvas is *seeded* (:func:`seed_fonts`) with every character the document's text uses,
 face by face, in code-point order, before anything is drawn: the encoding then depends
 only on that character set, which is part of the key. Should a page draw a character
 that was not seeded, the build still comes out right (the character gets the next code)
@@ -35,7 +35,6 @@ but nothing it recorded is kept.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import pickle
 import zlib
@@ -220,7 +219,7 @@ def _recorded(hook: str):
     parent = getattr(TaggingCanvas, hook)
 
     def method(self, *args):
-        if self._rec is None or self._rec_paused:
+        if not self._recording():
             return parent(self, *args)
         self._flush()
         result = parent(self, *args)
@@ -379,10 +378,8 @@ class SectionCache:
         from pipeline.atomic import write_bytes
         from pipeline.errors import OutputError
 
-        buffer = io.BytesIO()
-        pickle.dump(recording, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            write_bytes(self.path(key), zlib.compress(buffer.getvalue(), 1))
+            write_bytes(self.path(key), zlib.compress(pickle.dumps(recording, protocol=pickle.HIGHEST_PROTOCOL), 1))
         except (OutputError, OSError):
             return
         self.stored += 1

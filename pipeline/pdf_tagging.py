@@ -23,7 +23,8 @@ parts, ``begin_artifact`` / ``end_artifact`` around page furniture). Tagging is 
    child inside a Columns group) closes the outer one's sequence and reopens it with a
    new MCID afterwards; containers (Table, Div, L, Sect...) own no content themselves.
 
-2. :func:`write_structure` post-processes the written PDF with pikepdf: the
+2. :func:`tagged_pdf` adds to the written PDF (as PDF text in an incremental update,
+   then the pages, annotations and catalogue through pikepdf): the
    StructTreeRoot (Document > Sect > H1-H3, P, L > LI > LBody, Table > THead/TBody > TR >
    TH (/Scope) / TD, Figure (/Alt), Caption, TOC > TOCI > Link, Link > OBJR), the
    ParentTree (a number tree: each page's MCIDs, each link's StructParent),

@@ -394,8 +394,9 @@ class _StoryBuilder:
         self.seeds = seeds
         self.sections = 0
         self.styles = styles()
-        self.contents_slot_of: dict[int, tuple] = {}  # id(placeholder flowable) -> (heading, anchor, style)
-        self._alive: list = []  # (the placeholders, whose ids are keys above)
+        # id(placeholder flowable) -> (heading, anchor, style); the placeholders stay alive
+        # (their ids valid) in their _ContentsSection's built flowables
+        self.contents_slot_of: dict[int, tuple] = {}
         self._cell_styles: dict = {}
         # every outline heading needs a destination: the model's anchor, else a stable one
         self.anchors: dict[int, str] = {}
@@ -505,7 +506,6 @@ class _StoryBuilder:
         for slot in slots:
             placeholder = self.contents_entry(slot, {})
             self.contents_slot_of[id(placeholder)] = slot
-            self._alive.append(placeholder)
             story.append(placeholder)
         story.append(StructEnd("TOC"))
         return story
