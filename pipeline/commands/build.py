@@ -27,8 +27,12 @@ def build(workbook, out_dir, fmt, period, strict, cache_dir, no_cache, jobs):
     formats = FORMATS if fmt == "all" else (fmt,)
     result = build_report(workbook, out_dir, formats=formats, period=period, strict=strict, cache_dir=cache_dir,
                           use_cache=not no_cache, workers=jobs)
+    loud = (result.document.meta.get("period_warning") if result.document is not None else None)
+    if loud:  # more than a quarter of the rated indicators have no figure for the period
+        click.echo(f"WARNING: {loud}", err=True)
     for notice in result.notices:
-        click.echo(f"note: {notice}", err=True)
+        if notice != loud:
+            click.echo(f"note: {notice}", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in result.paths.values():
