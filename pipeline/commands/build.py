@@ -11,7 +11,8 @@ from pipeline.commands.options import period_option
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder the report is written to.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
-@period_option("Reporting month (default: the report sheet's period, else the latest month with figures).")
+@period_option("Reporting month (default: the report sheet's period, else the month its subject names, "
+               "else the latest month with figures). Refused when the report sheet states another month.")
 @click.option("--strict", is_flag=True,
               help="Stop, writing nothing, if an indicator rated RED has no commentary or a commentary "
                    "is older than its figures.")
