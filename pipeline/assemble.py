@@ -13,12 +13,16 @@ from pathlib import Path
 from pipeline.assemble_appendix import business_plan_part, section_part
 from pipeline.assemble_common import Wording, load_wording, long_date
 from pipeline.assemble_cover import AppendixRef, cover_part
-from pipeline.cards import CardSet
+from pipeline.cards import CardSet, check_report_agrees, has_figure_for_period
 from pipeline.document import Document
 from pipeline.tables import Dataset
 
 
 def build_document(dataset: Dataset, cardset: CardSet, template: str | Path | None = None) -> Document:
+    """The report for ``cardset.period``. Refused (``PeriodRefused``) when the report sheet
+    states another month (its period, or the month its subject or title names): every
+    date and period the report prints must be the period built."""
+    check_report_agrees(dataset, cardset.period)
     wording = load_wording(dataset, cardset, template)
     letters = iter(string.ascii_uppercase)
     appendices: list[AppendixRef] = []
@@ -52,23 +56,24 @@ def build_document(dataset: Dataset, cardset: CardSet, template: str | Path | No
         footer_text=footer,
         date=report.date.isoformat(),
         meta={"notices": tuple(data_notices(cardset)), "period": cardset.period.iso,
-              "wording": wording.source},
+              "period_warning": cardset.period_warning, "wording": wording.source},
     )
 
 
 def data_notices(cardset: CardSet) -> list[str]:
-    """Which cards show a figure older than the report period, or none at all.
+    """Which cards have no figure for the report period (``has_figure_for_period``: the
+    period guard's own rule), led by the guard's warning when there are many.
 
     Information for the officer, not a fault: the council publishes indicators whose latest
     figure lags (seed 004 reports delayed transfers for August in a September report), so
     these never stop ``build --strict``; the commentary rules (pipeline.commentary_checks) do.
     """
-    out = []
+    out = [cardset.period_warning] if cardset.period_warning else []
     for card in cardset.cards:
         ind = card.indicator
         if card.current is None:
             out.append(f"{ind.id}: no figure at or before {cardset.period.label}")
-        elif card.current.period != cardset.period and ind.data_period.value not in ("quarter", "annual"):
+        elif not has_figure_for_period(card):
             out.append(f"{ind.id}: latest figure is for {card.current.period.label}, not {cardset.period.label}")
     return out
 

@@ -27,6 +27,7 @@ from pipeline.document import (
     Part,
     Run,
     Table,
+    flowing_rows,
     runs,
 )
 from pipeline.figures import format_figure
@@ -66,7 +67,7 @@ def rag_key_table(wording: Wording, activity: bool) -> Table:
     return Table(
         columns=(0.22, 0.78),
         header_rows=((_h("Rating"), _h("Meaning")),),
-        rows=tuple(rows),
+        rows=flowing_rows(rows),
         caption="Key to RAG (Red/Amber/Green) ratings and direction of travel",
         kind="key",
         repeat_header=False,
@@ -103,7 +104,7 @@ def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet) -> Ta
     return Table(
         columns=(4.2, 0.7, 0.6, 1.0, 1.1, 1.0, 1.0, 1.1, 1.2),
         header_rows=(header,),
-        rows=tuple(rows),
+        rows=flowing_rows(rows),
         caption=f"Summary of performance: {section} indicators, {cardset.period.long_label}",
         kind="data",
     )
@@ -142,7 +143,7 @@ def details_table(card: Card) -> Table:
     return Table(
         columns=(0.2, 0.3, 0.18, 0.32),
         header_rows=(),
-        rows=tuple(rows),
+        rows=flowing_rows(rows),
         caption=f"Rating and responsibilities: {ind.title}",
         kind="details",
         repeat_header=False,
@@ -238,7 +239,7 @@ def trend_table(card: Card, wording: Wording) -> Table:
     return Table(
         columns=(2.0,) + (1.0,) * cols,
         header_rows=tuple(header_rows),
-        rows=tuple(rows),
+        rows=flowing_rows(rows),
         caption=f"Trend data: {ind.title}",
         kind="data",
         font_size="small",
@@ -330,7 +331,7 @@ def business_plan_part(items: list[BusinessPlanItem], letter: str, wording: Word
         header.append(_h("Commentary"))
         columns = (1.6, 2.0, 0.8) + ((1.0,) if with_owner else ()) + (3.6,)
         blocks.append(Heading(2, section))
-        blocks.append(Table(columns=columns, header_rows=(tuple(header),), rows=tuple(rows),
+        blocks.append(Table(columns=columns, header_rows=(tuple(header),), rows=flowing_rows(rows),
                             caption=f"Business plan actions delayed or cancelled: {section}", kind="data"))
     return Part(title=title, orientation="landscape", blocks=tuple(blocks), running_header=title,
                 anchor=f"appendix-{letter.lower()}")

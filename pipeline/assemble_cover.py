@@ -17,6 +17,7 @@ from pipeline.document import (
     Rule,
     Run,
     Table,
+    flowing_rows,
     runs,
 )
 from pipeline.errors import PipelineError
@@ -45,7 +46,7 @@ def memo_table(dataset: Dataset, wording: Wording) -> Table:
         _memo_row(wording.text("memo", "subject_label"), (Run(report.subject, bold=True),)),
         _memo_row(wording.text("memo", "classification_label"), runs(report.classification)),
     ]
-    return Table(columns=(0.22, 0.78), header_rows=(), rows=tuple(rows),
+    return Table(columns=(0.22, 0.78), header_rows=(), rows=flowing_rows(rows),
                  caption="Report details: from, to, date, subject and classification",
                  kind="memo", repeat_header=False)
 
@@ -73,7 +74,7 @@ def red_commentary_table(cards: tuple[Card, ...], wording: Wording) -> Table:
         columns=(0.35, 0.65),
         header_rows=((Cell(runs("Indicator"), header=True, scope="col"),
                       Cell(runs("Commentary"), header=True, scope="col")),),
-        rows=tuple(rows),
+        rows=flowing_rows(rows),  # a long commentary runs on in continuation rows
         caption="Commentary for the indicators rated Red",
         kind="data",
     )

@@ -53,9 +53,19 @@ class BuildResult:
         return ", ".join(parts)
 
 
-def output_paths(workbook: str | Path, out_dir: str | Path, formats) -> dict[str, Path]:
+def output_paths(workbook: str | Path, out_dir: str | Path, formats, period: Month) -> dict[str, Path]:
+    """Where the report of ``workbook`` for ``period`` is written: ``<stem>_<YYYY-MM>.<format>``,
+    or ``<stem>.<format>`` when the workbook's name already ends with that month (after
+    ``_``, ``-``, a space or nothing else), so the sample's own month is not doubled
+    (``fsc_performance_2013-09.pdf``) and another month gets its own file
+    (``fsc_performance_2013-09_2013-06.pdf``): two periods never overwrite each other.
+    Every consumer (build, pack, send, tests) finds the files by this function or by the
+    paths ``build_report`` returns."""
     stem = Path(workbook).stem
-    return {fmt: Path(out_dir) / f"{stem}.{fmt}" for fmt in formats}
+    month = period.iso
+    ends_with_month = stem == month or (stem.endswith(month) and stem[-len(month) - 1] in "_- .")
+    name = stem if ends_with_month else f"{stem}_{month}"
+    return {fmt: Path(out_dir) / f"{name}.{fmt}" for fmt in formats}
 
 
 def default_cache_dir(out_dir: str | Path) -> Path:
@@ -136,7 +146,7 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
     stream = start_charts((f.chart for f in figures(document)), cache_dir=cache_dir if use_cache else None,
                           workers=workers)
     result.charts, result.charts_drawn, result.chart_workers = len(stream), stream.drawn, stream.workers
-    paths = output_paths(workbook, out_dir, formats)
+    paths = output_paths(workbook, out_dir, formats, cardset.period)
     pending: list = []  # the DOCX writer's process, once the charts are all there
     try:
         result.timings["charts"] = 0.0  # (set below: charts and the PDF overlap)

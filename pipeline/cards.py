@@ -14,12 +14,24 @@ indicator's data period:
 
 The card for a report period shows the latest figure at or before that period (a
 quarterly indicator reported in a monthly report shows its last quarter).
+
+The period guard (:func:`check_period`, run by :func:`compute_cards` for every command
+that takes a period: ``cards``, ``build``, the agenda pack, ``send``, commentary forms)
+refuses a period no report can honestly be about, and says when many figures are older
+than it. An indicator *has a figure for the period* (:func:`has_figure_for_period`) when
+its card's figure (the latest at or before the period) is recent enough for its data
+period: the period's own month for Month, Year to date, Rolling 12 months, Cumulative and
+Snapshot; one of the three months ending with the period for Quarter (the last quarter
+published); one of the twelve months ending with the period for Annual (the last year's
+outturn or this year's forecast).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipeline.errors import EXIT_PROBLEMS, PipelineError
 from pipeline.figures import format_figure, plain_number, round_figure, to_decimal
 from pipeline.periods import Month
 from pipeline.rating import Direction, Polarity, Rag, RangeStatus, direction, range_status, rate, resolve_floor
@@ -100,6 +112,9 @@ class Card:
 class CardSet:
     period: Month
     cards: tuple[Card, ...]
+    # the period guard's loud warning (more than a quarter of the rated indicators have no
+    # figure for the period), or None; see check_period
+    period_warning: str | None = None
 
     def section(self, name: str) -> tuple[Card, ...]:
         return tuple(c for c in self.cards if c.indicator.section == name)
@@ -112,18 +127,153 @@ class CardSet:
 # ---------------------------------------------------------------------------------
 
 
-def compute_cards(dataset: Dataset, period: Month | None = None) -> CardSet:
-    report_period = period or dataset.report.period or dataset.latest_period
-    if report_period is None:
-        from pipeline.errors import PipelineError
+class PeriodRefused(PipelineError):
+    """The reporting period cannot be reported on (no figures for it), or the report
+    sheet states another period: the user must choose another period or fix the sheet."""
 
+    exit_code = EXIT_PROBLEMS
+
+
+# how many months old (counting the period itself as 1) a card's figure may be and still be
+# the figure "for" the period, by data period (see the module's docstring)
+FIGURE_AGE_LIMIT = {
+    DataPeriod.MONTH: 1,
+    DataPeriod.YEAR_TO_DATE: 1,
+    DataPeriod.ROLLING_12: 1,
+    DataPeriod.CUMULATIVE: 1,
+    DataPeriod.SNAPSHOT: 1,
+    DataPeriod.QUARTER: 3,
+    DataPeriod.ANNUAL: 12,
+}
+
+# more than this share of the rated indicators without a figure for the period: a loud
+# warning (exactly a quarter does not warn)
+MISSING_SHARE_WARNING = Decimal(1) / 4
+
+
+def compute_cards(dataset: Dataset, period: Month | None = None, *, guard: bool = True) -> CardSet:
+    """The cards for ``period`` (default: the report sheet's own month, else the latest
+    month with figures). ``guard``: apply :func:`check_period` (refuses with
+    :class:`PeriodRefused`); only tests of the card rules themselves turn it off."""
+    report_period = period or default_period(dataset)
+    if report_period is None:
         raise PipelineError("the workbook has no figures yet: there is no period to report")
     commentary = {(c.indicator_id, c.period): c for c in dataset.commentary}
     cards = tuple(
         compute_card(ind, dataset.values.get(ind.id, ()), report_period, commentary)
         for ind in dataset.indicators
     )
-    return CardSet(report_period, cards)
+    cardset = CardSet(report_period, cards)
+    if guard:
+        cardset = CardSet(report_period, cards, check_period(cardset))
+    return cardset
+
+
+def default_period(dataset: Dataset) -> Month | None:
+    """The month a report is about when no period is asked for: the report sheet's
+    ``period``, else the month its subject (or title) names, else the latest with figures."""
+    stated = stated_periods(dataset.report)
+    if stated:
+        return stated[0][1]
+    return dataset.latest_period
+
+
+def has_figure_for_period(card: Card) -> bool:
+    """Whether the card's figure is the indicator's figure for the card's period (see the
+    module's docstring for each data period)."""
+    current = card.current
+    if current is None:
+        return False
+    age = card.report_period.index - current.period.index + 1
+    return age <= FIGURE_AGE_LIMIT[card.indicator.data_period]
+
+
+def check_period(cardset: CardSet) -> str | None:
+    """The period guard. Refuses (:class:`PeriodRefused`) a period after the latest figure
+    of every indicator, before the first figure of every indicator, or for which no rated
+    indicator (every indicator, when none is rated) has a figure. Returns a warning when
+    more than a quarter of them have no figure for it, else None."""
+    period = cardset.period
+    months = [f.period for card in cardset.cards for f in card.history if f.has_value]
+    if not months:
+        raise PipelineError("the workbook has no figures yet: there is no period to report")
+    first, latest = min(months), max(months)
+    if period > latest:
+        raise PeriodRefused(
+            f"the reporting period {period.long_label} is after the latest figure in the workbook "
+            f"({latest.long_label}): there is nothing to report for it. Choose {latest.iso} or earlier, "
+            f"or add the figures for {period.long_label} to the values sheet")
+    if period < first:
+        raise PeriodRefused(
+            f"the reporting period {period.long_label} is before the first figure in the workbook "
+            f"({first.long_label}): there is nothing to report for it")
+    rated = [c for c in cardset.cards if c.indicator.rated] or list(cardset.cards)
+    kind = "rated indicator" if any(c.indicator.rated for c in cardset.cards) else "indicator"
+    without = [c for c in rated if not has_figure_for_period(c)]
+    if len(without) == len(rated):
+        raise PeriodRefused(
+            f"no {kind} has a figure for {period.long_label} (latest figures: "
+            f"{_latest_figures(without)}): choose a period the figures are for")
+    if Decimal(len(without)) / len(rated) > MISSING_SHARE_WARNING:
+        share = round(Decimal(100) * len(without) / len(rated))
+        return (f"{len(without)} of {len(rated)} {kind}s ({share}%) have no figure for {period.long_label}; "
+                f"the report shows their older figures: {_latest_figures(without)}")
+    return None
+
+
+def _latest_figures(cards) -> str:
+    return ", ".join(f"{c.indicator.id} {c.current.period.label if c.current else 'none'}" for c in cards)
+
+
+# ---------------------------------------------------------------------------------
+# the period the report sheet states
+
+_MONTH_WORDS = (r"january|february|march|april|may|june|july|august|september|october|november|december"
+                r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec")
+_NAMED_MONTH = re.compile(rf"\b({_MONTH_WORDS})\.?(?:\s+|\s*[-']\s*)(\d{{4}}|\d{{2}})\b", re.IGNORECASE)
+
+
+def named_months(text: str) -> list[Month]:
+    """The months a text names as month and year ("September 2013", "Sep 2013", "Sep-13"),
+    in order. A month without a year ("April to September 2013": April) is not a period."""
+    from pipeline.periods import parse_month
+
+    out = []
+    for match in _NAMED_MONTH.finditer(text or ""):
+        word, year = match.group(1), match.group(2)
+        if len(year) == 2 and not re.search(r"[-']", match.group(0)):
+            continue  # "Sep 13" may be a day: only "Sep-13" is the sheets' short form
+        try:
+            out.append(parse_month(f"{word[:3]}-{year}" if len(year) == 2 else f"{word[:3]} {year}"))
+        except ValueError:
+            continue
+    return out
+
+
+def stated_periods(report) -> list[tuple[str, Month]]:
+    """Where the report sheet states the report's month: ("period", its value), and
+    ("subject" / "report_title", the latest month the text names). The first is the
+    report's own month."""
+    out = []
+    if report.period is not None:
+        out.append(("period", report.period))
+    for name in ("subject", "report_title"):
+        months = named_months(getattr(report, name, "") or "")
+        if months:
+            out.append((name, max(months)))
+    return out
+
+
+def check_report_agrees(dataset: Dataset, period: Month) -> None:
+    """Refuse (:class:`PeriodRefused`) to build a report for ``period`` when the report
+    sheet states another month in its ``period``, ``subject`` or ``report_title``: the
+    memo would say one month and the figures be for another."""
+    for name, stated in stated_periods(dataset.report):
+        if stated != period:
+            raise PeriodRefused(
+                f"the report sheet's {name} is for {stated.long_label} but the report is being built for "
+                f"{period.long_label}: change the report sheet's period and subject to {period.long_label}, "
+                f"or build for {stated.iso}")
 
 
 def compute_card(

@@ -93,6 +93,100 @@ class Table:
     font_size: Literal["normal", "small"] = "normal"
 
 
+# Long text in a table flows across pages as rows of its own: a row taller than a page
+# cannot be laid out (ReportLab raises LayoutError; Word clips a row that may not break).
+# A cell holding more than ROW_TEXT_LIMIT characters is cut into pieces of at most that
+# many, at a line break (a paragraph or bullet of officer text), else at a space, else
+# (one long word) anywhere; a line costs at least LINE_COST characters, so many short
+# paragraphs are cut too. Each piece after the first is a continuation row. At the table
+# widths of the reports a piece is well under half a page; the PDF renderer still lets a
+# row split within itself should one ever be taller than a page (pipeline.render_pdf).
+ROW_TEXT_LIMIT = 1500
+LINE_COST = 80
+CONTINUED = "(continued)"
+
+
+def text_pieces(text: str, limit: int = ROW_TEXT_LIMIT) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters (a line counting as at least
+    LINE_COST), cut at line breaks, else spaces, else anywhere; in order, losing no
+    character but the spaces and line breaks it cuts at."""
+    pieces: list[str] = []
+    lines: list[str] = []
+    cost = 0
+    for line in text.split("\n"):
+        for chunk in _line_chunks(line, limit):
+            weight = max(len(chunk), LINE_COST)
+            if lines and cost + weight > limit:
+                pieces.append("\n".join(lines))
+                lines, cost = [], 0
+            lines.append(chunk)
+            cost += weight
+    if lines:
+        pieces.append("\n".join(lines))
+    return pieces
+
+
+def _line_chunks(line: str, limit: int):
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit + 1)
+        if cut <= 0:  # one word longer than a piece: cut it where the piece is full
+            yield line[:limit]
+            line = line[limit:]
+        else:
+            yield line[:cut].rstrip()
+            line = line[cut + 1:].lstrip()
+    yield line
+
+
+def _cell_pieces(cell: Cell, limit: int) -> list[tuple[Run, ...]]:
+    """The cell's content in pieces (one piece when it is short). A cell's runs are
+    concatenated when cut; the pieces keep the first run's look and link."""
+    text = cell.text
+    if len(text) + text.count("\n") * LINE_COST <= limit:  # (the most its lines can cost)
+        return [cell.content]
+    pieces = text_pieces(text, limit)
+    if len(pieces) == 1:
+        return [cell.content]
+    first = cell.content[0]
+    return [(Run(piece, bold=first.bold, italic=first.italic, href=first.href),) for piece in pieces]
+
+
+def flowing_rows(rows, limit: int = ROW_TEXT_LIMIT) -> tuple[tuple[Cell, ...], ...]:
+    """``rows`` with every row holding a cell longer than ``limit`` cut into that row and
+    continuation rows (see ROW_TEXT_LIMIT). A continuation row carries the next piece of
+    each long cell; its first column repeats the row's label followed by "(continued)"
+    (or carries the next piece of the label itself, when that is what is long); its other
+    cells are empty. Row headers stay row headers, spans stay spans, so every row of the
+    table keeps the same width."""
+    out: list[tuple[Cell, ...]] = []
+    for row in rows:
+        pieces = [_cell_pieces(cell, limit) for cell in row]
+        count = max(len(p) for p in pieces)
+        if count == 1:
+            out.append(tuple(row))
+            continue
+        out.append(tuple(_replace_content(cell, p[0]) for cell, p in zip(row, pieces)))
+        for i in range(1, count):
+            cells = []
+            for column, (cell, p) in enumerate(zip(row, pieces)):
+                if i < len(p):
+                    cells.append(_replace_content(cell, p[i], shading=False))
+                elif column == 0:
+                    label = plain_text(p[0]) if len(p) == 1 else ""
+                    text = f"{label} {CONTINUED}" if label else CONTINUED
+                    cells.append(Cell(runs(text), header=cell.header, scope=cell.scope, align=cell.align,
+                                      colspan=cell.colspan, bold=cell.bold))
+                else:
+                    cells.append(Cell((), header=cell.header, scope=cell.scope, colspan=cell.colspan))
+            out.append(tuple(cells))
+    return tuple(out)
+
+
+def _replace_content(cell: Cell, content: tuple[Run, ...], shading: bool = True) -> Cell:
+    return Cell(content, header=cell.header, scope=cell.scope, rag=cell.rag if shading else None,
+                align=cell.align, colspan=cell.colspan, bold=cell.bold)
+
+
 @dataclass(frozen=True)
 class Series:
     name: str  # legend label

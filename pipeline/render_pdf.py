@@ -686,10 +686,36 @@ class _StoryBuilder:
         if table.kind in ("data", "key", "details"):
             commands.append(("GRID", (0, 0), (-1, -1), 0.5, _colour("GRID")))
         repeat = len(table.header_rows) if table.repeat_header and table.kind == "data" else 0
+        # a row taller than a page may split within itself (ReportLab otherwise stops with
+        # LayoutError); only such tables get it, so no other table's layout changes. The
+        # model keeps long text in rows of moderate size (pipeline.document.flowing_rows):
+        # this is the net under it, for any table and any text.
+        split_in_row = 1 if self._has_row_taller_than_page(table, grid_rows, widths) else 0
         flowable = RLTable(grid_rows, colWidths=widths, repeatRows=repeat, hAlign="LEFT",
-                           spaceBefore=4, spaceAfter=8, style=commands)
+                           spaceBefore=4, spaceAfter=8, style=commands, splitInRow=split_in_row)
         return [mark(flowable, "Table", caption=table.caption, kind=table.kind,
                      header_rows=len(table.header_rows), columns=ncols)]
+
+    # rows holding fewer characters than this cannot be near a page tall at any table width
+    # of the reports: they are not measured
+    _MEASURE_ROW_CHARS = 600
+
+    def _has_row_taller_than_page(self, table: Table, grid_rows: list, widths: list) -> bool:
+        """Whether a row with its header rows (repeated above it) is taller than the frame."""
+        limit = self.geometry.frame_height - 12  # (the frame's own top and bottom padding)
+        heights = []
+        for r, (row, cells) in enumerate(zip(table.header_rows + table.rows, grid_rows)):
+            if r >= len(table.header_rows) and sum(len(c.text) for c in row) < self._MEASURE_ROW_CHARS:
+                heights.append(0.0)
+                continue
+            tallest, c = 0.0, 0
+            for cell, flowable in zip(row, (f for f in cells if f != "")):
+                width = sum(widths[c:c + cell.colspan]) - _CELL_PADDING
+                tallest = max(tallest, flowable.wrap(width, limit)[1])
+                c += cell.colspan
+            heights.append(tallest + _CELL_VERTICAL_PADDING)
+        head = sum(heights[:len(table.header_rows)])
+        return any(head + h > limit for h in heights[len(table.header_rows):])
 
     def cell(self, table: Table, cell: Cell, row: int, col: int, header_row: bool, width: float | None = None):
         from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -768,6 +794,7 @@ def _table_base():
 
 _TABLE_BASE = _table_base()
 _CELL_PADDING = 3 + 3  # LEFTPADDING + RIGHTPADDING of _TABLE_BASE
+_CELL_VERTICAL_PADDING = 1.5 + 4  # TOPPADDING + the largest BOTTOMPADDING (the memo's)
 _TABLE_KIND = {
     "memo": [("LEFTPADDING", (0, 0), (0, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)],
     "details": [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],

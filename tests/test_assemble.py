@@ -249,11 +249,17 @@ def test_unknown_placeholder_in_wording_is_reported(sample_dataset, sample_cards
 
 
 def test_an_earlier_period_reports_as_at_that_month(sample_dataset):
+    import dataclasses
+
     from pipeline.cards import compute_cards
     from pipeline.periods import Month
 
-    cards = compute_cards(sample_dataset, Month(2013, 6))
-    doc = build_document(sample_dataset, cards)
+    # the sample's report sheet is September's: the June report states June
+    report = dataclasses.replace(sample_dataset.report, period=Month(2013, 6),
+                                 subject="Families and Social Care Performance Dashboard for June 2013")
+    june = dataclasses.replace(sample_dataset, report=report)
+    cards = compute_cards(june, Month(2013, 6))
+    doc = build_document(june, cards)
     assert "All information is as at June 2013 where possible." in _texts(doc.parts[1].blocks)
     (summary,) = _tables(doc.parts[1], "Summary of performance")
     assert summary.rows[0][5].text == "76%"  # ASC01 in June 2013 (seed 004 trend row)

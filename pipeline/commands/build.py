@@ -11,7 +11,8 @@ from pipeline.commands.options import period_option
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder the report is written to.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
-@period_option("Reporting month (default: the report sheet's period, else the latest month with figures).")
+@period_option("Reporting month (default: the report sheet's period, else the month its subject names, "
+               "else the latest month with figures). Refused when the report sheet states another month.")
 @click.option("--strict", is_flag=True,
               help="Stop, writing nothing, if an indicator rated RED has no commentary or a commentary "
                    "is older than its figures.")
@@ -27,8 +28,12 @@ def build(workbook, out_dir, fmt, period, strict, cache_dir, no_cache, jobs):
     formats = FORMATS if fmt == "all" else (fmt,)
     result = build_report(workbook, out_dir, formats=formats, period=period, strict=strict, cache_dir=cache_dir,
                           use_cache=not no_cache, workers=jobs)
+    loud = (result.document.meta.get("period_warning") if result.document is not None else None)
+    if loud:  # more than a quarter of the rated indicators have no figure for the period
+        click.echo(f"WARNING: {loud}", err=True)
     for notice in result.notices:
-        click.echo(f"note: {notice}", err=True)
+        if notice != loud:
+            click.echo(f"note: {notice}", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in result.paths.values():

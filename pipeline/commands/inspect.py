@@ -35,7 +35,9 @@ def cards(workbook, period, fmt):
     dataset = read_workbook(workbook)
     # the rule for this command: the latest month with figures unless --period says
     # otherwise (build uses the report sheet's period, the month the report is about)
-    cardset = compute_cards(dataset, period or dataset.latest_period)
+    cardset = compute_cards(dataset, period or dataset.latest_period)  # the period guard refuses: exit 1
+    if cardset.period_warning:
+        click.echo(f"WARNING: {cardset.period_warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(cards_to_json(cardset), indent=2, ensure_ascii=False))
         return
