@@ -11,9 +11,9 @@ hand: the digest covers
   (``__pycache__`` left out: it is derived from the sources);
 * the report template folder the assembler loads (``assemble_common.TEMPLATE_PATH``'s
   folder) when it lies outside the package;
-* the releases of the libraries that draw or write the documents (importlib.metadata,
-  so that none of them is imported for it), the libqpdf that pikepdf runs, the zlib that
-  compresses the PNGs and page streams, and the Python version.
+* the releases of the libraries that draw or write the documents (from their installed
+  metadata: none of them is imported for it), the libqpdf that pikepdf runs, the zlib
+  that compresses the PNGs and page streams, and the Python version.
 
 It is computed once per process (worker processes forked from it inherit it).
 """
@@ -67,15 +67,13 @@ def parts() -> list[tuple[str, bytes]]:
 
 def libraries() -> list[tuple[str, str]]:
     """(name, release) of each drawing library, libqpdf, zlib and Python."""
-    from importlib.metadata import PackageNotFoundError, version
-
+    installed = _dist_info_folders()
     found = []
     for name in LIBRARIES:
-        try:
-            found.append((name, version(name)))
-        except PackageNotFoundError:
-            found.append((name, "not installed"))
-    found.append(("libqpdf", _libqpdf()))
+        folder = installed.get(_normalise(name))
+        found.append((name, folder[0] if folder else _metadata_version(name)))
+    pikepdf = installed.get("pikepdf")
+    found.append(("libqpdf", _libqpdf(pikepdf[1] if pikepdf else None)))
     import zlib
 
     found.append(("zlib", zlib.ZLIB_RUNTIME_VERSION))
@@ -83,23 +81,56 @@ def libraries() -> list[tuple[str, str]]:
     return found
 
 
-def _libqpdf() -> str:
-    """The libqpdf pikepdf runs: the one its wheel bundles (named with its release and
-    listed with its sha256 in the wheel's RECORD: nothing to import), else (pikepdf
-    linked against a libqpdf installed elsewhere) the release pikepdf reports."""
-    from importlib.metadata import PackageNotFoundError, files
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def _dist_info_folders() -> dict[str, tuple[str, Path]]:
+    """Installed distributions by normalised name: (release, .dist-info folder), read
+    from the folder names an installer writes (``name-release.dist-info``), the first on
+    ``sys.path`` winning as it does for imports. importlib.metadata finds the same, but
+    importing it costs more than the rest of the fingerprint; it is asked only about a
+    library not found this way (:func:`_metadata_version`)."""
+    found: dict[str, tuple[str, Path]] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except (OSError, TypeError):
+            continue
+        for folder in names:
+            if folder.endswith(".dist-info"):
+                name, _dash, release = folder[: -len(".dist-info")].rpartition("-")
+                if name and release:
+                    found.setdefault(_normalise(name), (release, Path(entry or ".", folder)))
+    return found
+
+
+def _metadata_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
     try:
-        listed = files("pikepdf") or []
+        return version(name)
     except PackageNotFoundError:
         return "not installed"
-    bundled = sorted(f"{f.name} {f.hash.value if f.hash else ''}" for f in listed if f.name.startswith("libqpdf"))
-    if bundled:
-        return "; ".join(bundled)
+
+
+def _libqpdf(dist_info: Path | None) -> str:
+    """The libqpdf pikepdf runs: the one its wheel bundles, by file name and the sha256
+    its wheel's RECORD lists (the very binary; nothing imported), else (pikepdf linked
+    against a libqpdf installed elsewhere) the release pikepdf reports."""
+    if dist_info is not None:
+        try:
+            record = (dist_info / "RECORD").read_text(encoding="utf-8")
+        except OSError:
+            record = ""
+        bundled = sorted(" ".join(line.split(",")[:2]).rpartition("/")[2] for line in record.splitlines()
+                         if "/libqpdf" in line.split(",")[0])
+        if bundled:
+            return "; ".join(bundled)
     try:
         import pikepdf
     except ImportError:
-        return "not importable"
+        return "not installed"
     return str(pikepdf.__libqpdf_version__)
 
 

@@ -113,6 +113,10 @@ def test_fingerprint_covers_the_package_templates_and_libraries():
     for name in ("matplotlib", "numpy", "Pillow", "reportlab", "pikepdf", "python-docx", "lxml", "openpyxl",
                  "libqpdf", "zlib", "python"):
         assert libraries[name] and libraries[name] != "not installed", name
+    from importlib.metadata import version
+
+    for name in fingerprint.LIBRARIES:  # (read from the folder names: the releases importlib.metadata gives)
+        assert libraries[name] == version(name), name
     # the libqpdf pikepdf's wheel bundles, by file name and sha256: the very binary
     name, _space, sha = libraries["libqpdf"].partition(" ")
     assert name.startswith("libqpdf") and len(sha) >= 43
