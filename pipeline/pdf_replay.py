@@ -650,7 +650,11 @@ class _Decoder:
         kind, args = raw[0], raw[1:]
         if kind == "code":
             _check(len(args) == 1 and type(args[0]) is list)
-            _check(all(type(op) is str and op.isascii() for op in args[0]))
+            try:
+                joined = "".join(args[0])  # (C: every operator a string, else TypeError)
+            except TypeError:
+                raise _Invalid from None
+            _check(joined.isascii())
             return ("code", args[0])
         if kind == "png":
             _check(len(args) == 2 and all(_is_text(x) for x in args))
