@@ -13,7 +13,6 @@ lines also differ in greyscale lightness.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -55,12 +54,6 @@ DEFAULT_DPI = 200
 # than level 1 (sample: 44.9 to 37.5 kB a chart) for 6.7 ms more a chart; 9 saves 5 % more
 # for 32 ms more.
 PNG_COMPRESSION = 6
-# Bump when the drawing changes (style, layout, encoding): it is part of every cache key,
-# so a cached picture is never reused by a renderer that would draw it differently.
-RENDERER_VERSION = "6"  # 3: drawn at the chart column's size (WIDTH_MM x HEIGHT_MM), long titles wrapped;
-# 4: PNG written here, rows unfiltered (same pixels); 5: laid out from measured text sizes, not tight_layout;
-# 6: zlib level 6 (same pixels, smaller files)
-
 _lock = threading.Lock()  # one chart at a time per process: they share one Figure and its caches
 _fonts_ready = False
 
@@ -345,23 +338,23 @@ PARALLEL_MIN = 8  # fewer charts than this are drawn in this process: a worker c
 
 
 def chart_key(spec: ChartSpec, dpi: int = DEFAULT_DPI) -> str:
-    """The cache key: sha256 of everything the picture depends on (the spec, the dpi, the
-    renderer's version and the matplotlib release that draws it)."""
-    content = {"spec": dataclasses.asdict(spec), "dpi": dpi, "renderer": RENDERER_VERSION,
-               "matplotlib": _matplotlib_version()}
+    """The cache key: sha256 of the spec, the dpi and the code fingerprint (every file of
+    the package, the templates and the drawing libraries' releases:
+    :mod:`pipeline.fingerprint`), so that no change to the code or a library can be
+    served a picture drawn before it."""
+    from pipeline.fingerprint import fingerprint
+
+    content = {"spec": dataclasses.asdict(spec), "dpi": dpi, "code": fingerprint()}
     return hashlib.sha256(json.dumps(content, sort_keys=True, allow_nan=True).encode("utf-8")).hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def _matplotlib_version() -> str:
-    from importlib.metadata import version  # (not matplotlib itself: a cache hit never imports it)
-
-    return version("matplotlib")
 
 
 class ChartCache:
     """PNG bytes by :func:`chart_key`, one file each under ``folder`` (``ab/abcdef….png``),
-    written atomically. A file that is not a whole PNG is ignored and drawn again."""
+    written atomically. Each file is the PNG followed by a trailer that names its key and
+    the sha256 of both (image viewers ignore what follows a PNG's end): a file that is
+    not a whole, well-formed PNG of the chart it is looked up for (cut short, damaged,
+    another chart's file under this name) is a miss and the chart is drawn again. Files
+    are only ever read as bytes and checked, so nothing put into the folder runs."""
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
@@ -370,11 +363,15 @@ class ChartCache:
         return self.folder / key[:2] / f"{key}.png"
 
     def get(self, key: str) -> bytes | None:
-        try:
-            data = self.path(key).read_bytes()
-        except OSError:
+        from pipeline.fingerprint import read_cache_file
+
+        data = read_cache_file(self.path(key))
+        if data is None or len(data) < _TRAILER_SIZE:
             return None
-        return data if data.startswith(PNG_SIGNATURE) and data.endswith(PNG_END) else None
+        png, trailer = data[:-_TRAILER_SIZE], data[-_TRAILER_SIZE:]
+        if trailer != _trailer(key, png) or not well_formed_png(png):
+            return None
+        return png
 
     def put(self, key: str, data: bytes) -> bool:
         """Store; a cache that cannot be written only costs time later, never the build."""
@@ -382,14 +379,51 @@ class ChartCache:
         from pipeline.errors import OutputError
 
         try:
-            write_bytes(self.path(key), data)
+            write_bytes(self.path(key), data + _trailer(key, data))
         except (OutputError, OSError):
             return False
         return True
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-PNG_END = b"IEND\xaeB`\x82"
+_TRAILER_MAGIC = b"\x00committee-chart:"  # (16 bytes) then the key (64), then sha256 (32)
+_TRAILER_SIZE = len(_TRAILER_MAGIC) + 64 + 32
+
+
+def _trailer(key: str, png: bytes) -> bytes:
+    name = key.encode("ascii", "replace")[:64].ljust(64, b"?")
+    return _TRAILER_MAGIC + name + hashlib.sha256(name + png).digest()
+
+
+def well_formed_png(data: bytes) -> bool:
+    """True when ``data`` is a PNG as :func:`_png` writes them: the signature, an 8-bit
+    RGB header first, every chunk whole with its CRC right, image data, and nothing after
+    the end chunk. (Both documents embed the bytes as they are.)"""
+    import struct
+    import zlib
+
+    if not data.startswith(PNG_SIGNATURE):
+        return False
+    pos, first, idat = len(PNG_SIGNATURE), True, False
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        end = pos + 8 + length
+        if end + 4 > len(data) or zlib.crc32(data[pos + 4:end]) != struct.unpack_from(">I", data, end)[0]:
+            return False
+        body = data[pos + 8:end]
+        if first:
+            if kind != b"IHDR" or length != 13:
+                return False
+            width, height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", body)
+            if not (width and height) or (depth, colour, compression, filtering, interlace) != (8, 2, 0, 0, 0):
+                return False
+            first = False
+        elif kind == b"IDAT":
+            idat = True
+        elif kind == b"IEND":
+            return idat and length == 0 and end + 4 == len(data)
+        pos = end + 4
+    return False
 
 
 @dataclasses.dataclass

@@ -16,8 +16,11 @@ template and the fonts' encoding. So:
   drawn afresh on every page;
 * :class:`SectionCache` keeps each section's recording under a key of everything its
   drawing depends on (:func:`section_key`: its blocks, the part's page geometry, the
-  anchors of its headings, the fonts' encoding, the source of the PDF renderer and the
-  ReportLab release), in ``<out>/.cache/pdf``;
+  anchors of its headings, the fonts' encoding, and the code fingerprint of
+  :mod:`pipeline.fingerprint`: every file of the package, the templates, the libraries'
+  releases), in ``<out>/.cache/pdf``, as plain data (JSON) that a strict decoder checks
+  event by event: the folder is often a shared drive, and nothing anyone puts there
+  may run when it is read (:func:`encode_recording`, :func:`decode_recording`);
 * the next build puts :class:`ReplayPage` flowables in place of a section it finds
   there: each fills one page's frame and, when drawn, hands the same operators and
   calls the same hooks on the same canvas, so the structure tree, links, outline,
@@ -35,8 +38,9 @@ but nothing it recorded is kept.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
+import pickle  # (only to hash a key's parts: nothing is ever unpickled)
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,9 +50,7 @@ from reportlab.platypus.flowables import Flowable
 
 from pipeline.pdf_tagging import TaggingCanvas
 
-CACHE_FORMAT = "pdf-sections-1"
-_SOURCES = ("render_pdf.py", "pdf_flowables.py", "pdf_styles.py", "pdf_tagging.py", "pdf_images.py",
-            "pdf_fonts.py", "pdf_replay.py")
+CACHE_FORMAT = "pdf-sections-2"  # the layout of a cache file (JSON, see "the format" below)
 
 
 # ----------------------------------------------------------------------------- fonts
@@ -175,12 +177,17 @@ class RecordingCanvas(TaggingCanvas):
         if chart is None:
             self._rec_ok = False
             return
+        from pipeline.charts import chart_key
+
         self._flush()
-        self._record(("png", chart, digest))
+        self._record(("png", chart_key(chart), digest))  # (the chart by its key: plain data)
 
     # -- replay -------------------------------------------------------------------
     def replay(self, events: list, images: Mapping) -> None:
-        """Draw one recorded page again: its operators and hooks, in their order."""
+        """Draw one recorded page again: its operators and hooks, in their order.
+        ``images``: PNG bytes by chart key (:class:`ChartsByKey`). The events are those
+        :func:`decode_recording` let through: each of a known kind, which calls only the
+        tagging canvas's own hook of that name."""
         from pipeline.pdf_images import png_data, register_png
 
         code = self._code
@@ -300,7 +307,8 @@ class ReplayPage(Flowable):
 
 
 def replay_flowables(recording: tuple, images: Mapping) -> list:
-    """The flowables that stand for a recorded section: (pages, where it ended)."""
+    """The flowables that stand for a recorded section: (pages, where it ended).
+    ``images``: the pictures by chart key (:meth:`SectionCache.charts`)."""
     from reportlab.platypus import PageBreak
 
     pages, end = recording
@@ -315,71 +323,379 @@ def replay_flowables(recording: tuple, images: Mapping) -> list:
 # ----------------------------------------------------------------------------- the cache
 def section_key(parts: tuple) -> str:
     """sha256 of ``parts`` (the section's blocks and what else its drawing depends on:
-    model dataclasses, strings, numbers) and of the renderer's code. The parts are taken
-    pickled (the same objects give the same bytes; pickle is C, a dataclass's repr is
-    Python, a quarter of a second for the council month)."""
-    digest = hashlib.sha256(_code_digest().encode("ascii"))
+    model dataclasses, strings, numbers) and of the code fingerprint
+    (:func:`pipeline.fingerprint.fingerprint`). The parts are hashed pickled: the same
+    objects give the same bytes, and pickle is C (a dataclass's repr is Python, a quarter
+    of a second for the council month). Only hashed: nothing is ever unpickled."""
+    from pipeline.fingerprint import fingerprint
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT} {fingerprint()}".encode("ascii"))
     digest.update(pickle.dumps(parts, protocol=5))
     return digest.hexdigest()
 
 
-_CODE_DIGEST: list[str] = []
+class ChartsByKey(Mapping):
+    """The build's chart pictures by :func:`pipeline.charts.chart_key` (recordings name a
+    chart by its key). Looking a picture up waits for it as the build's own mapping does
+    (``ChartStream``); the index is made on first use, without waiting for any picture."""
 
+    def __init__(self, images: Mapping):
+        self.images = images
+        self._specs: dict | None = None
 
-def _code_digest() -> str:
-    if not _CODE_DIGEST:
-        import reportlab
+    def _index(self) -> dict:
+        if self._specs is None:
+            from pipeline.charts import chart_key
 
-        from pipeline.pdf_fonts import FONT_DIR
+            self._specs = {chart_key(spec): spec for spec in self.images}
+        return self._specs
 
-        digest = hashlib.sha256(f"{CACHE_FORMAT} reportlab {reportlab.Version}".encode())
-        here = Path(__file__).parent
-        for name in _SOURCES:
-            digest.update(name.encode() + b"\x00" + (here / name).read_bytes())
-        for font in sorted(FONT_DIR.glob("*.ttf")):
-            digest.update(f"{font.name} {font.stat().st_size}".encode())
-        _CODE_DIGEST.append(digest.hexdigest())
-    return _CODE_DIGEST[0]
+    def __getitem__(self, key: str) -> bytes:
+        return self.images[self._index()[key]]
+
+    def __contains__(self, key) -> bool:
+        return key in self._index()
+
+    def __iter__(self):
+        return iter(self._index())
+
+    def __len__(self) -> int:
+        return len(self._index())
 
 
 class SectionCache:
-    """Recorded sections by key, one compressed pickle each under ``folder``, written
-    atomically. The folder is the build's own output (``<out>/.cache/pdf``): nothing
-    from elsewhere is ever read from it. A file that cannot be read is a miss."""
+    """Recorded sections by key, one zlib-compressed JSON file each under ``folder``,
+    written atomically (``ab/abcdef….json.z``). The folder is the build's output
+    (``<out>/.cache/pdf``), often a shared drive: a file is only ever read as bytes and
+    decoded by :func:`decode_recording`, which lets through nothing but the events a
+    recording holds, each of a known kind with arguments of the expected types. A file
+    that is absent, unreadable, cut short, damaged, from another format, recorded for
+    another key or showing other chart pictures is a miss: the section is laid out."""
 
-    def __init__(self, folder: str | os.PathLike):
+    MAX_BYTES = 64 * 1024 * 1024  # decompressed: a section of the council month is a few hundred kB
+
+    def __init__(self, folder: str | os.PathLike, replay: bool = True):
         self.folder = Path(folder)
+        self.replay = replay  # False: only record (see render_pdf.pdf_bytes)
         self.hits = 0
+        self.served = 0  # recordings given out, counted or not
         self.stored = 0
+        self._charts: ChartsByKey | None = None
 
     def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle.z"
+        return self.folder / key[:2] / f"{key}.json.z"
+
+    def charts(self, images: Mapping) -> ChartsByKey:
+        """``images`` (by ChartSpec) by chart key, made once per build."""
+        if self._charts is None or self._charts.images is not images:
+            self._charts = ChartsByKey(images)
+        return self._charts
 
     def get(self, key: str, images: Mapping, count: bool = True) -> tuple | None:
         """The recording of ``key`` (pages, end), if every chart picture it shows is the
         one in ``images`` (the same bytes as when it was recorded). ``count``: add a hit
         to :attr:`hits` (the contents sections count their own, pass by pass)."""
-        try:
-            recording = pickle.loads(zlib.decompress(self.path(key).read_bytes()))
-            pages, _end = recording
-        except Exception:  # absent, truncated or from another release: draw it afresh
+        from pipeline.fingerprint import read_cache_file
+
+        if not self.replay:
             return None
-        for events in pages:
+        data = read_cache_file(self.path(key))
+        if data is None:
+            return None
+        try:
+            inflater = zlib.decompressobj()
+            text = inflater.decompress(data, self.MAX_BYTES)
+            if inflater.unconsumed_tail or not inflater.eof or inflater.unused_data:
+                return None  # larger than any recording, cut short, or followed by more
+            recording = decode_recording(json.loads(text.decode("utf-8"), parse_constant=_no_constant), key)
+        except (ValueError, RecursionError, MemoryError, zlib.error, UnicodeDecodeError):
+            return None
+        if recording is None:
+            return None
+        charts = self.charts(images)
+        for events in recording[0]:
             for event in events:
                 if event[0] == "png":
-                    data = images[event[1]] if event[1] in images else None
+                    data = charts[event[1]] if event[1] in charts else None
                     if data is None or hashlib.md5(data).hexdigest() != event[2]:
                         return None
         self.hits += count
+        self.served += 1
         return recording
 
     def put(self, key: str, recording: tuple) -> None:
-        """Store; a cache that cannot be written only costs time later, never the build."""
+        """Store, if the recording is plain data that reads back as itself; a cache that
+        cannot be written only costs time later, never the build."""
         from pipeline.atomic import write_bytes
         from pipeline.errors import OutputError
 
         try:
-            write_bytes(self.path(key), zlib.compress(pickle.dumps(recording, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            document = encode_recording(recording, key)
+            text = json.dumps(document, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+        except (_Unrecordable, ValueError, RecursionError):
+            return
+        if decode_recording(json.loads(text), key) != recording:
+            return  # (never seen: something the format cannot say as it is)
+        try:
+            write_bytes(self.path(key), zlib.compress(text.encode("ascii"), 1))
         except (OutputError, OSError):
             return
         self.stored += 1
+
+
+# ----------------------------------------------------------------------------- the format
+# A cache file is zlib-compressed JSON:
+#
+#   {"format": CACHE_FORMAT, "key": the section key, "end": number,
+#    "attrs": [attrs, ...], "pages": [[event, ...], ...]}
+#
+# ``attrs`` are the structure attributes the hooks were called with, each a list of
+# [name, value] pairs, listed once and named by their index wherever they recur: the
+# tagging canvas knows a repeated table header row, and a later piece of an element split
+# across pages, by the *same* attributes object, so a recording keeps which are the same.
+# A value is null, true/false, a number, a string, ["t", [values]] (a tuple), ["l",
+# [values]] (a list) or ["a", index] (attributes listed earlier). Events:
+#
+#   ["code", [operator, ...]]                      page operators (ASCII strings)
+#   ["png", chart key, md5 of the PNG]             a chart picture is placed
+#   ["begin_marked", role, attrs] ["end_marked"]   ["begin_group", role, attrs]
+#   ["end_group", role] ["begin_artifact", kind]   ["end_artifact"]
+#   ["add_destination", anchor, top] ["add_outline", text, anchor, level]
+#   ["linkRect", [contents, destination, rect, addtopage, name], [[keyword, value], ...]]
+#   ["linkURL", [url, rect], [[keyword, value], ...]]
+#
+# Anything else, anywhere, and the whole file is a miss.
+
+_TOP = frozenset({"format", "key", "end", "attrs", "pages"})
+_LINK_KEYWORDS = {"relative": (0,), "kind": ("URI",)}  # what the recorder passes (and ReportLab's paragraphs)
+_MAX_DEPTH = 16
+_MAX_NUMBER = 1e9  # coordinates, levels, rows: far inside
+
+
+def _is_number(item) -> bool:
+    return type(item) in (int, float) and -_MAX_NUMBER < item < _MAX_NUMBER  # (NaN fails both)
+
+
+def _is_text(item) -> bool:
+    return type(item) is str
+
+
+def _text_or_none(item) -> bool:
+    return item is None or type(item) is str
+
+
+def _count(item) -> bool:
+    return type(item) is int and 0 <= item < _MAX_NUMBER
+
+
+# the structure attributes the renderer gives its flowables (render_pdf, pdf_flowables),
+# by name, with the type the tagging canvas reads them as: anything else is a miss
+_ATTRIBUTES = {
+    "text": _is_text, "label": _is_text, "scope": _is_text,
+    "anchor": _text_or_none, "alt": _text_or_none, "title": _text_or_none, "caption": _text_or_none,
+    "kind": _text_or_none, "rag": _text_or_none,
+    "level": _count, "header_rows": _count, "columns": _count, "row": _count, "column": _count, "colspan": _count,
+    "outline": lambda item: type(item) is bool,
+    "links": lambda item: type(item) is tuple and all(type(x) is str for x in item),
+    "continues": lambda item: type(item) is dict,
+}
+
+
+class _Unrecordable(Exception):
+    """A recording holds something the format cannot say: it is not kept."""
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} in a section file")
+
+
+def encode_recording(recording: tuple, key: str) -> dict:
+    """The JSON document of one recording (pages, end); raises _Unrecordable."""
+    pages, end = recording
+    attrs: list = []
+    index: dict[int, int] = {}
+
+    def value(item, depth=0):
+        if item is None or isinstance(item, (bool, str)):
+            return item
+        if type(item) in (int, float):
+            return item
+        if depth > _MAX_DEPTH:
+            raise _Unrecordable("nested too deep")
+        if type(item) is tuple:
+            return ["t", [value(x, depth + 1) for x in item]]
+        if type(item) is list:
+            return ["l", [value(x, depth + 1) for x in item]]
+        if type(item) is dict:
+            return ["a", attributes(item, depth + 1)]
+        raise _Unrecordable(type(item).__name__)
+
+    def attributes(mapping: dict, depth=0) -> int:
+        found = index.get(id(mapping))
+        if found is None:
+            if not all(type(name) is str for name in mapping):
+                raise _Unrecordable("attribute names")
+            pairs = [[name, value(item, depth)] for name, item in mapping.items()]
+            found = index[id(mapping)] = len(attrs)  # after its values: references point back
+            attrs.append(pairs)
+        return found
+
+    def event(item: tuple) -> list:
+        kind = item[0]
+        if kind == "code":
+            return ["code", list(item[1])]
+        if kind in ("linkRect", "linkURL"):
+            return [kind, [value(x) for x in item[1]], [[name, value(x)] for name, x in item[2].items()]]
+        return [kind, *(value(x) for x in item[1:])]
+
+    encoded = [[event(item) for item in events] for events in pages]
+    return {"format": CACHE_FORMAT, "key": key, "end": end, "attrs": attrs, "pages": encoded}
+
+
+def decode_recording(document, key: str) -> tuple | None:
+    """The recording (pages, end) a JSON document holds, or None unless it is, in every
+    part, a recording of ``key`` in this format: every event of a known kind with
+    arguments of the expected types, the structure hooks opened and closed in order, the
+    links inside an element. Builds only tuples, lists, dicts, strings and numbers."""
+    try:
+        return _Decoder(key).recording(document)
+    except _Invalid:
+        return None
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _check(condition) -> None:
+    if not condition:
+        raise _Invalid
+
+
+def _roles() -> tuple[frozenset, frozenset]:
+    """The structure roles and artifact kinds the tagging canvas knows."""
+    from pipeline.pdf_tagging import ARTIFACT_TYPES, CONTAINERS, STANDARD_TYPES
+
+    return STANDARD_TYPES | CONTAINERS, frozenset(ARTIFACT_TYPES)
+
+
+class _Decoder:
+    def __init__(self, key: str):
+        self.key = key
+        self.attrs: list[dict] = []
+        self.roles, self.artifacts = _roles()
+
+    def recording(self, document) -> tuple:
+        _check(type(document) is dict and set(document) == _TOP)
+        _check(document["format"] == CACHE_FORMAT and document["key"] == self.key)
+        end = document["end"]
+        _check(_is_number(end))
+        raw_attrs, raw_pages = document["attrs"], document["pages"]
+        _check(type(raw_attrs) is list and type(raw_pages) is list and raw_pages)
+        for pairs in raw_attrs:
+            _check(type(pairs) is list)
+            mapping: dict = {}
+            for pair in pairs:
+                _check(type(pair) is list and len(pair) == 2 and pair[0] in _ATTRIBUTES and pair[0] not in mapping)
+                item = self.value(pair[1])
+                _check(_ATTRIBUTES[pair[0]](item))
+                mapping[pair[0]] = item
+            self.attrs.append(mapping)  # (after its values: they may only name earlier ones)
+        pages = []
+        open_: list = []  # the structure hooks open, innermost last
+        for raw_events in raw_pages:
+            _check(type(raw_events) is list)
+            pages.append([self.event(raw, open_) for raw in raw_events])
+        _check(not open_)
+        return pages, end
+
+    def value(self, item, depth: int = 0):
+        if item is None or type(item) in (bool, str):
+            return item
+        if type(item) in (int, float):
+            _check(_is_number(item))
+            return item
+        _check(type(item) is list and len(item) == 2 and depth <= _MAX_DEPTH)
+        tag, body = item
+        if tag == "a":
+            _check(type(body) is int and 0 <= body < len(self.attrs))
+            return self.attrs[body]
+        _check(tag in ("t", "l") and type(body) is list)
+        items = [self.value(x, depth + 1) for x in body]
+        return tuple(items) if tag == "t" else items
+
+    def attributes(self, item) -> dict:
+        _check(type(item) is list and len(item) == 2 and item[0] == "a")
+        found = self.value(item)
+        _check(type(found) is dict)
+        return found
+
+    def rect(self, item) -> tuple:
+        found = self.value(item)
+        _check(type(found) is tuple and len(found) == 4 and all(_is_number(x) for x in found))
+        return found
+
+    def keywords(self, raw) -> dict:
+        _check(type(raw) is list)
+        found = {}
+        for pair in raw:
+            _check(type(pair) is list and len(pair) == 2 and pair[0] in _LINK_KEYWORDS and pair[0] not in found)
+            _check(type(pair[1]) in (int, str) and pair[1] in _LINK_KEYWORDS[pair[0]])
+            found[pair[0]] = pair[1]
+        _check(found.get("relative") == 0)
+        return found
+
+    def event(self, raw, open_: list) -> tuple:
+        _check(type(raw) is list and raw and _is_text(raw[0]))
+        kind, args = raw[0], raw[1:]
+        if kind == "code":
+            _check(len(args) == 1 and type(args[0]) is list)
+            try:
+                joined = "".join(args[0])  # (C: every operator a string, else TypeError)
+            except TypeError:
+                raise _Invalid from None
+            _check(joined.isascii())
+            return ("code", args[0])
+        if kind == "png":
+            _check(len(args) == 2 and all(_is_text(x) for x in args))
+            _check(len(args[0]) == 64 and len(args[1]) == 32 and _is_hex(args[0]) and _is_hex(args[1]))
+            return ("png", args[0], args[1])
+        if kind in ("begin_marked", "begin_group"):
+            _check(len(args) == 2 and args[0] in self.roles)
+            open_.append(("marked",) if kind == "begin_marked" else ("group", args[0]))
+            return (kind, args[0], self.attributes(args[1]))
+        if kind == "end_marked":
+            _check(not args and open_ and open_.pop() == ("marked",))
+            return (kind,)
+        if kind == "end_group":
+            _check(len(args) == 1 and _is_text(args[0]) and open_ and open_.pop() == ("group", args[0]))
+            return (kind, args[0])
+        if kind == "begin_artifact":
+            _check(len(args) == 1 and args[0] in self.artifacts)
+            open_.append(("artifact",))
+            return (kind, args[0])
+        if kind == "end_artifact":
+            _check(not args and open_ and open_.pop() == ("artifact",))
+            return (kind,)
+        if kind == "add_destination":
+            _check(len(args) == 2 and _is_text(args[0]) and _is_number(args[1]))
+            return (kind, args[0], args[1])
+        if kind == "add_outline":
+            _check(len(args) == 3 and _is_text(args[0]) and _is_text(args[1]) and _count(args[2]))
+            return (kind, args[0], args[1], args[2])
+        if kind in ("linkRect", "linkURL"):  # (a link belongs to the element drawing it)
+            _check(len(args) == 2 and type(args[0]) is list and ("marked",) in open_)
+            positional = args[0]
+            if kind == "linkRect":
+                _check(len(positional) == 5)
+                contents, destination, rect, addtopage, name = positional
+                _check(contents is None or _is_text(contents))
+                _check(_is_text(destination) and addtopage in (0, 1) and type(addtopage) is int and _text_or_none(name))
+                return (kind, (contents, destination, self.rect(rect), addtopage, name), self.keywords(args[1]))
+            _check(len(positional) == 2 and _is_text(positional[0]))
+            return (kind, (positional[0], self.rect(positional[1])), self.keywords(args[1]))
+        raise _Invalid
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)

@@ -96,13 +96,34 @@ def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: 
 
     With ``cache_dir``, a section (the blocks between two page breaks) whose pages were
     recorded by an earlier build is not laid out again but replayed
-    (:mod:`pipeline.pdf_replay`); the PDF is the same, byte for byte."""
+    (:mod:`pipeline.pdf_replay`); the PDF is the same, byte for byte. The cache folder
+    lies in the output folder, which others may write: should a build that replayed
+    anything fail (a recording that passed the decoder's checks but does not fit this
+    document, a link to an anchor it lacks), it is made again with every section laid
+    out, and recorded afresh over those files. A failure with nothing replayed is the
+    build's own and is raised."""
     seeds = _check_inputs(document, images)
     cache = None
     if cache_dir is not None and tagged:
         from pipeline.pdf_replay import SectionCache
 
         cache = SectionCache(cache_dir)
+    try:
+        data, drawn = _pdf_bytes(document, images, seeds, cache, tagged, stats)
+    except Exception:
+        if cache is None or not cache.served:
+            raise
+        from pipeline.pdf_replay import SectionCache
+
+        data, drawn = _pdf_bytes(document, images, seeds, SectionCache(cache_dir, replay=False), tagged, stats)
+    if events is not None:
+        events.extend(drawn)
+    return data
+
+
+def _pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], seeds: tuple, cache, tagged: bool,
+               stats: dict | None) -> tuple[bytes, list]:
+    """The PDF and the structure events of its final pass (see :func:`pdf_bytes`)."""
     story = _Story(document, images, cache, seeds)
     info = _PassInfo()
     first = _layout(story, info, layout_only=True)
@@ -114,8 +135,7 @@ def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: 
         info = _PassInfo(total_pages=final.pages, anchor_pages=final.anchor_pages)
     else:
         raise OutputError("PDF layout did not settle (the contents page numbers keep moving the pages)")
-    if events is not None:
-        events.extend(final.events)
+    data = _finish(final.data, document, final.tags)
     if cache is not None:
         for key, recording in {**first.recordings, **final.recordings}.items():
             cache.put(key, recording)
@@ -123,7 +143,7 @@ def pdf_bytes(document: Document, images: Mapping[ChartSpec, bytes], *, events: 
         stats.update(sections=story.builder.sections,
                      replayed=cache.hits + story.contents_replayed if cache else 0,
                      recorded=cache.stored if cache else 0)
-    return _finish(final.data, document, final.tags)
+    return data, final.events
 
 
 # ---------------------------------------------------------------------------- checks
@@ -255,7 +275,7 @@ class _Story:
             key = section_key((flowable.key, numbers))
             recording = cache.get(key, self.builder.images, count=False)
             if recording is not None:
-                story += replay_flowables(recording, self.builder.images)
+                story += replay_flowables(recording, cache.charts(self.builder.images))
                 self.contents_replayed += final
             else:
                 counting = not final
@@ -456,7 +476,7 @@ class _StoryBuilder:
             if plan is None:
                 recording = self.cache.get(key, self.images)
                 if recording is not None:
-                    return replay_flowables(recording, self.images)
+                    return replay_flowables(recording, self.cache.charts(self.images))
         state = (self.width, self.geometry, self.landscape)
 
         def build() -> list:

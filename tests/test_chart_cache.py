@@ -55,7 +55,8 @@ def test_cached_bytes_are_the_fresh_bytes(tmp_path, fresh):
     assert (second.drawn, second.cached) == (0, 3)
     for s in SPECS[:3]:
         assert second.images[s] == first.images[s] == fresh[s]
-        assert ChartCache(tmp_path).path(chart_key(s)).read_bytes() == fresh[s]
+        assert ChartCache(tmp_path).get(chart_key(s)) == fresh[s]
+        assert ChartCache(tmp_path).path(chart_key(s)).read_bytes().startswith(fresh[s])  # (a PNG viewers open)
     assert not list(tmp_path.rglob("*.part"))  # written atomically: no leftovers
 
 
@@ -91,7 +92,60 @@ def test_damaged_cache_file_is_drawn_again(tmp_path, fresh):
     path.write_bytes(fresh[SPECS[0]][:500])  # cut short, as by a full disk
     run = render_charts(SPECS[:1], cache_dir=tmp_path, workers=1)
     assert run.drawn == 1 and run.images[SPECS[0]] == fresh[SPECS[0]]
-    assert path.read_bytes() == fresh[SPECS[0]]
+    assert ChartCache(tmp_path).get(chart_key(SPECS[0])) == fresh[SPECS[0]]  # and stored whole again
+
+
+def test_a_file_that_is_not_this_charts_picture_is_drawn_again(tmp_path, fresh):
+    """Under a chart's name, anything but that chart's whole PNG, as stored, is a miss:
+    another chart's file, the bare PNG, a damaged byte, a trailer made for other bytes,
+    a pickle, a folder, a pipe that never ends (not waited for)."""
+    import os
+    import pickle
+    import threading
+
+    render_charts(SPECS[:2], cache_dir=tmp_path, workers=1)
+    cache = ChartCache(tmp_path)
+    path, other = cache.path(chart_key(SPECS[0])), cache.path(chart_key(SPECS[1]))
+    good = path.read_bytes()
+    assert render_charts(SPECS[:1], cache_dir=tmp_path, workers=1).drawn == 0  # (intact: a hit)
+    flipped = bytearray(good)
+    flipped[100] ^= 0x01
+    garbage = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    cases = {
+        "another chart's file": other.read_bytes(),
+        "the bare PNG": fresh[SPECS[0]],
+        "a byte flipped": bytes(flipped),
+        "a trailer for other bytes": garbage + charts._trailer(chart_key(SPECS[0]), garbage),
+        "the trailer alone": good[len(fresh[SPECS[0]]):],
+        "a pickle": pickle.dumps(fresh[SPECS[0]]),
+        "empty": b"",
+    }
+    for what, data in cases.items():
+        path.write_bytes(data)
+        assert cache.get(chart_key(SPECS[0])) is None, what
+        run = render_charts(SPECS[:1], cache_dir=tmp_path, workers=1)
+        assert run.drawn == 1 and run.images[SPECS[0]] == fresh[SPECS[0]], what
+        assert path.read_bytes() == good, what  # stored whole again
+    path.unlink()
+    path.mkdir()
+    assert cache.get(chart_key(SPECS[0])) is None
+    path.rmdir()
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(path)
+        found = []
+        reader = threading.Thread(target=lambda: found.append(cache.get(chart_key(SPECS[0]))), daemon=True)
+        reader.start()
+        reader.join(30)
+        assert not reader.is_alive() and found == [None]
+
+
+def test_well_formed_png_takes_only_what_the_renderer_writes(fresh):
+    png = fresh[SPECS[0]]
+    assert charts.well_formed_png(png)
+    assert not charts.well_formed_png(png[:-1])
+    assert not charts.well_formed_png(png + b"\x00")
+    assert not charts.well_formed_png(png[:8] + png[33:])  # no header
+    assert not charts.well_formed_png(b"")
 
 
 def test_unwritable_cache_does_not_stop_the_charts(tmp_path, fresh):

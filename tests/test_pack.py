@@ -250,7 +250,7 @@ def test_a_rebuilt_pack_draws_no_chart_again(tmp_path, monkeypatch):
     m = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
     first = build_pack(m, tmp_path, supplement=True)
     assert list((tmp_path / ".cache" / "charts").rglob("*.png"))
-    assert list((tmp_path / ".cache" / "pdf").rglob("*.pickle.z"))  # and the report's PDF sections
+    assert list((tmp_path / ".cache" / "pdf").rglob("*.json.z"))  # and the report's PDF sections
 
     def no_drawing(*args, **kwargs):
         raise AssertionError("a chart was drawn again")

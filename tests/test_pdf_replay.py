@@ -36,7 +36,7 @@ def rebuilt(tmp_path_factory, sample_path):
 def test_first_build_records_every_section(rebuilt):
     root, first, *_ = rebuilt
     assert first.pdf_sections == 22 and first.pdf_replayed == 0
-    stored = list(default_pdf_cache_dir(root / "out").rglob("*.pickle.z"))
+    stored = list(default_pdf_cache_dir(root / "out").rglob("*.json.z"))
     # from the first build: 22 sections, and the two with a contents list as the counting
     # pass lays them out (placeholders for the page numbers: only where their anchors
     # are); then the changed section recorded again by the second
@@ -71,14 +71,14 @@ def test_damaged_or_foreign_section_file_is_laid_out_again(rebuilt, sample_path,
     root, *_ = rebuilt
     out = tmp_path / "out"
     build_report(sample_path, out, formats=("pdf",), workers=1)
-    import pickle
+    import json
     import zlib
 
     def draws(path):  # a final-pass recording (the counting pass records no drawing)
-        pages, _end = pickle.loads(zlib.decompress(path.read_bytes()))
+        pages = json.loads(zlib.decompress(path.read_bytes()))["pages"]
         return any(event[0] == "code" for events in pages for event in events)
 
-    files = [f for f in sorted(default_pdf_cache_dir(out).rglob("*.pickle.z")) if draws(f)]
+    files = [f for f in sorted(default_pdf_cache_dir(out).rglob("*.json.z")) if draws(f)]
     files[0].write_bytes(b"not a recording")
     files[1].write_bytes(files[1].read_bytes()[:40])
     again = build_report(sample_path, out, formats=("pdf",), workers=1)
@@ -134,7 +134,7 @@ def test_a_character_beyond_the_seeds_keeps_nothing(sample_path, tmp_path, monke
     assert result.pdf_sections == 22
     # only the counting pass's recordings of the two contents sections, which hold no text
     # (where their anchors are), are kept
-    kept = list(default_pdf_cache_dir(tmp_path / "out").rglob("*.pickle.z"))
+    kept = list(default_pdf_cache_dir(tmp_path / "out").rglob("*.json.z"))
     assert len(kept) == 2
     # and the next build (seeded in full again) replays those and nothing else
     monkeypatch.setattr(render_pdf, "_check_inputs", real)
