@@ -11,7 +11,7 @@ something else happened to import), and this test does not.
 
 The dependencies are installed with ``--no-index`` from wheels made of the distributions of
 the environment running the tests (:func:`wheelhouse`), under ``constraints.txt``: the exact
-versions the project pins, offline, in seconds. pip still resolves the wheel's own declared
+versions the project pins, offline, without downloading anything. pip still resolves the wheel's own declared
 requirements, so a library the code imports but the metadata does not declare is missing
 from the fresh environment and the run fails. (Resolving ``constraints.txt`` against the
 package index is what ``.ci/run`` does every time it installs.)
