@@ -1,12 +1,13 @@
 """What the cover report and the appendices share: the report's standard wording
-(``report_templates/committee_report.toml``), rating and direction labels, and the
-chart of an indicator. Every figure goes through ``Card.fmt`` / ``format_figure``."""
+(``report_templates/committee_report.toml``, installed as ``pipeline.report_templates``),
+rating and direction labels, and the chart of an indicator. Every figure goes through ``Card.fmt`` / ``format_figure``."""
 from __future__ import annotations
 
 import datetime as _dt
 import string
 import tomllib
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from pipeline.alt_text import chart_alt_text
@@ -18,7 +19,10 @@ from pipeline.periods import MONTH_NAMES
 from pipeline.rating import Direction, Polarity, RangeStatus
 from pipeline.tables import Dataset
 
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "report_templates" / "committee_report.toml"
+# The wording ships inside the package (pyproject.toml maps the top-level report_templates/
+# folder to pipeline.report_templates): found through the import system, so a wheel, a
+# plain ``pip install .`` and an editable install all find it, wherever they are installed.
+TEMPLATE_PATH = files("pipeline.report_templates") / "committee_report.toml"
 
 # Symbols present in Arial and Liberation Sans that survive PDF text extraction; the word
 # always follows, so the direction never rests on the symbol alone.
@@ -65,7 +69,7 @@ class Wording:
 def load_wording(dataset: Dataset, cardset: CardSet, path: str | Path | None = None) -> Wording:
     source = Path(path) if path else TEMPLATE_PATH
     try:
-        with open(source, "rb") as fh:
+        with source.open("rb") as fh:
             data = tomllib.load(fh)
     except OSError as exc:
         raise PipelineError(f"cannot read the report wording {source}: {exc.strerror}") from None

@@ -4,6 +4,7 @@ and an exit status (see :mod:`pipeline.errors`), never a traceback."""
 from __future__ import annotations
 
 import importlib
+import importlib.util  # (a submodule: ``import importlib`` alone does not load it)
 import sys
 
 import click

@@ -1,10 +1,6 @@
 """``build`` through the real entry point."""
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
-
 
 def test_build_docx_prints_paths_and_timings(run_cli, sample_path, tmp_path):
     result = run_cli("build", sample_path, "--out", tmp_path, "--format", "docx")
@@ -55,7 +51,6 @@ def test_invalid_workbook_lists_problems(run_cli, make_book, tmp_path):
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pipeline.render_pdf") is None, reason="PDF renderer not landed")
 def test_build_all_writes_both(run_cli, sample_path, tmp_path):
     result = run_cli("build", sample_path, "--out", tmp_path)
     assert result.exit_code == 0, result.stderr
