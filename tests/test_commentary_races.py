@@ -155,6 +155,9 @@ def test_the_master_keeps_its_mode_and_owner_after_an_import(forms, tmp_path, ru
     assert stat.S_IMODE(after.st_mode) == mode
     assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
     assert texts(master)["ASC01"] == STEPH_TEXT
+    [backup] = backups(master)  # the old words are readable by the same people, no more
+    assert stat.S_IMODE(backup.stat().st_mode) == mode
+    assert (backup.stat().st_uid, backup.stat().st_gid) == (before.st_uid, before.st_gid)
 
 
 EXCEL_OWNER_NAME = "Jo Bloggs"
