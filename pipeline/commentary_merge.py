@@ -16,20 +16,26 @@
 ``apply_import`` then writes a timestamped backup of the master next to it and rewrites
 the master atomically, changing only the commentary sheet's rows for those commentaries
 (text, author, updated, and the ``# figures`` fingerprint the build checks against).
+
+``import_forms`` does both while holding the master's lock (:mod:`pipeline.locks`): two
+imports into one master at the same moment run one after the other, and the second plans
+against what the first wrote, never against a copy read before it. A dry run plans without
+the lock (it writes nothing). How the master file itself is protected (read-only, open in
+Excel, full disk, Ctrl-C) is in :mod:`pipeline.master_file`.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import cells
-from pipeline.atomic import atomic_path, write_bytes
 from pipeline.commentary_checks import FINGERPRINT_HEADER, figures_fingerprint
 from pipeline.commentary_forms import Form, FormProblems, _short, master_identity, read_form, set_text
 from pipeline.errors import EXIT_PROBLEMS, ConflictError, PipelineError, Problem
+from pipeline.master_file import backup_and_replace, check_writable, not_writable_reason
 from pipeline.periods import Month
 
 MASTER_SOURCE = "the master workbook"
@@ -126,7 +132,10 @@ def plan_import(master: str | os.PathLike, files: list, period: Month | None = N
 
     master = Path(master)
     dataset = read_workbook(master)  # an invalid master: InputProblems
-    master_bytes = master.read_bytes()
+    try:
+        master_bytes = master.read_bytes()
+    except OSError as exc:
+        raise PipelineError(f"cannot read {master}: {exc.strerror}") from None
     cardset = compute_cards(dataset, period)
     period = cardset.period
     cards = {c.indicator.id: c for c in cardset.cards}
@@ -208,25 +217,30 @@ def plan_import(master: str | os.PathLike, files: list, period: Month | None = N
     return plan
 
 
-def backup_path(master: Path, now: _dt.datetime) -> Path:
-    stem = f"{master.stem}.backup-{now:%Y%m%dT%H%M%S}"
-    candidate, n = master.with_name(stem + master.suffix), 2
-    while candidate.exists():
-        candidate, n = master.with_name(f"{stem}-{n}{master.suffix}"), n + 1
-    return candidate
+def master_lock_name(master: Path) -> str:
+    return f"the master workbook {Path(master).name}"
 
 
 def apply_import(plan: ImportPlan, now: _dt.datetime) -> Path | None:
     """Back up the master and write the changes into it atomically; return the backup's path
-    (None when there was nothing to change)."""
+    (None when there was nothing to change). Call it with the master's lock held (as
+    :func:`import_forms` does), right after planning."""
     if not plan.changes:
         return None
     master = plan.master
-    if hashlib.sha256(master.read_bytes()).digest() != hashlib.sha256(plan.master_bytes).digest():
-        raise PipelineError(f"{master} changed while the forms were being read: nothing was written; run the import again")
+    check_writable(master, "the master workbook")
+    try:
+        current = master.read_bytes()
+    except OSError as exc:
+        raise PipelineError(f"cannot read {master}: {exc.strerror}") from None
+    if current != plan.master_bytes:  # changed by hand (or by a run that took no lock)
+        raise PipelineError(f"{master} changed while the forms were being read: nothing was written; "
+                            "run the import again")
     from openpyxl import load_workbook
 
-    wb = load_workbook(master)  # not read-only: everything else in the workbook is kept
+    # the master as read and backed up, not the file again: what is written is exactly the
+    # backup plus these changes
+    wb = load_workbook(io.BytesIO(plan.master_bytes))  # not read-only: everything else is kept
     ws = _commentary_sheet(wb)
     columns = _columns(ws)
     rows = _rows_by_key(ws, columns)
@@ -245,18 +259,35 @@ def apply_import(plan: ImportPlan, now: _dt.datetime) -> Path | None:
         updated.value = now
         updated.number_format = "yyyy-mm-dd hh:mm"
         set_text(ws.cell(row, columns["fingerprint"]), change.fingerprint)
-    backup = backup_path(master, now)
-    write_bytes(backup, plan.master_bytes)
-    with atomic_path(master) as tmp:
-        wb.save(tmp)
-    return backup
+    return backup_and_replace(master, plan.master_bytes, wb.save, now)
 
 
 def import_forms(master: str | os.PathLike, files: list, *, now: _dt.datetime, dry_run: bool = False,
-                 period: Month | None = None) -> tuple[ImportPlan, Path | None]:
-    plan = plan_import(master, files, period)
-    backup = None if dry_run else apply_import(plan, now)
-    return plan, backup
+                 period: Month | None = None, on_plan=None) -> tuple[ImportPlan, Path | None]:
+    """Plan and (unless ``dry_run``) apply an import. The real import holds the master's lock
+    from reading the master to writing it; a second import waits for it (see
+    :func:`pipeline.locks.hold`), then merges against the master the first one wrote.
+    ``on_plan(plan)`` is called before anything is written (the command line prints the plan)."""
+    from pipeline.locks import hold
+
+    master = Path(master)
+    on_plan = on_plan or (lambda plan: None)
+    if dry_run or not master.is_file():  # a missing master: planning says so; lock nothing
+        plan = plan_import(master, files, period)
+        on_plan(plan)
+        return plan, None
+    with hold(master, master_lock_name(master)):
+        plan = plan_import(master, files, period)
+        if plan.changes:  # refused before the plan is shown as if it were about to happen
+            check_writable(master, "the master workbook")
+        on_plan(plan)
+        return plan, apply_import(plan, now)
+
+
+def preview_warning(master: str | os.PathLike) -> str | None:
+    """Why a real import into ``master`` would be refused now (for a dry run to say so)."""
+    master = Path(master)
+    return not_writable_reason(master, "the master workbook") if master.is_file() else None
 
 
 # ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address
@@ -45,6 +46,40 @@ class NothingToSend(PipelineError):
 
 class MissingDocument(PipelineError):
     """A document the manifest names has not been built (or cannot be read)."""
+
+
+class HeaderValueProblem(PipelineError):
+    """A value that goes into a message header holds a line break or another control
+    character: it could end the header early (or add one, such as a Bcc). Nothing is sent."""
+
+    exit_code = EXIT_PROBLEMS
+
+
+# --------------------------------------------------------------------------- header values
+
+
+def control_characters(value: str) -> list[str]:
+    """The characters of ``value`` no header may carry: control characters (CR, LF, tab,
+    NUL, ESC ...) and the Unicode line and paragraph separators."""
+    return [ch for ch in value if unicodedata.category(ch) in ("Cc", "Zl", "Zp")]
+
+
+def escaped(value: str) -> str:
+    """``value`` quoted for a message, its control characters spelt out (\\r, \\n, \\x00)."""
+    def show(ch: str) -> str:
+        if not control_characters(ch):
+            return ch
+        return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(ch) or (
+            f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+    return '"' + "".join(show(ch) for ch in value) + '"'
+
+
+def check_header_value(what: str, value: str) -> None:
+    """Refuse (HeaderValueProblem) a header value with a line break or control character."""
+    if control_characters(value):
+        raise HeaderValueProblem(
+            f"{what} contains a line break or another control character: {escaped(value)}; "
+            "nothing was sent. Write it on one line, without control characters.")
 
 
 # --------------------------------------------------------------------------- the meeting
@@ -216,9 +251,16 @@ class MailingPlan:
 def plan_mailing(meeting: MailMeeting, members: list[Member], sender: str,
                  max_size: int = DEFAULT_MAX_SIZE) -> MailingPlan:
     """Decide who gets which documents in which message. Raises MissingDocument or
-    AttachmentTooLarge (listing every offending file) before anything is sent."""
+    AttachmentTooLarge (listing every offending file) before anything is sent, and
+    HeaderValueProblem if any value a header is made of holds a line break."""
+    check_header_value("the sender (--from)", sender)
     sender_address(sender)  # validates
+    check_header_value("the committee's name (in the manifest)", meeting.committee)
+    for item in meeting.items:
+        check_header_value(f"the agenda number of item {item.title!r}", item.number)
     attachments = _load_attachments(meeting)
+    for a in attachments:
+        check_header_value("the attachment name", a.filename)
     if not attachments:
         raise MissingDocument(f"the manifest for the {meeting.committee} on {meeting.long_date} "
                               "lists no documents to send")
@@ -258,7 +300,18 @@ def plan_mailing(meeting: MailMeeting, members: list[Member], sender: str,
                            message_id(meeting, member.email, n, sender))
             for n, group in enumerate(groups, start=1))
         recipients.append(RecipientPlan(member, messages))
-    return MailingPlan(meeting, sender, tuple(recipients), max_size)
+    plan = MailingPlan(meeting, sender, tuple(recipients), max_size)
+    for planned in plan.messages:
+        _check_headers(meeting, planned)
+    return plan
+
+
+def _check_headers(meeting: MailMeeting, planned: PlannedMessage) -> None:
+    member = planned.recipient
+    where = f"(members list row {member.row})"
+    check_header_value(f"the name of a member {where}", member.name)
+    check_header_value(f"the e-mail address of {member.name} {where}", member.email or "")
+    check_header_value("the subject", subject(meeting, planned))
 
 
 def _split(attachments, overhead: int, max_size: int) -> list[list[Attachment]]:
@@ -439,11 +492,20 @@ def build_message(meeting: MailMeeting, planned: PlannedMessage, sender: str,
                   check_size: int | None = DEFAULT_MAX_SIZE) -> EmailMessage:
     """The e-mail for one planned message. With ``check_size``, verify the encoded size."""
     member = planned.recipient
+    text = subject(meeting, planned)
+    # plan_mailing checked these already; a message built any other way is checked here
+    # too, so a bad value is always this clear message, never email's ValueError
+    for what, value in (("the sender (--from)", sender), ("the subject", text),
+                        (f"the name of a member (members list row {member.row})", member.name),
+                        (f"the e-mail address of {member.name}", member.email),
+                        ("the Message-ID", planned.message_id),
+                        *(("the attachment name", a.filename) for a in planned.attachments)):
+        check_header_value(what, value)
     msg = EmailMessage(policy=policy.default)
     msg["From"] = sender
     local, domain = member.email.rsplit("@", 1)
     msg["To"] = Address(display_name=member.name, username=local, domain=domain)
-    msg["Subject"] = subject(meeting, planned)
+    msg["Subject"] = text
     msg["Message-ID"] = planned.message_id
     msg.set_content(body(meeting, planned, sender), cte="quoted-printable")
     for a in planned.attachments:

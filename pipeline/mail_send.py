@@ -3,7 +3,10 @@
 The connection always uses STARTTLS with certificate verification, then authenticates; a
 server that does not offer STARTTLS is refused before the password or any paper is sent.
 The password is read from an environment variable (named by ``--password-env``) at the
-moment of login and is never printed, logged or written anywhere.
+moment of login and is never printed, logged or written anywhere. It may hold any character:
+smtplib's own login encodes it as ASCII, so a password or user name outside ASCII
+("Pa££word") is sent as UTF-8 with AUTH PLAIN (RFC 4616 defines it as UTF-8), LOGIN or
+CRAM-MD5, whichever the server offers, through smtplib's public ``docmd``.
 
 Each message's result is appended to the send log before the next message goes. A refused
 recipient is recorded and the others continue; a dropped connection is recorded and stops
@@ -11,7 +14,9 @@ the run (exit status 3) so that a re-run sends only what did not go.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hmac
 import os
 import smtplib
 import socket
@@ -83,7 +88,7 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         if not smtp.has_extn("auth"):
             raise MailError(f"the mail server {where} does not offer authentication (AUTH)")
         try:
-            smtp.login(settings.user, password)
+            login(smtp, settings, password)
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(f"the mail server {where} refused the user name or password for "
                             f"{settings.user!r} ({exc.smtp_code}); nothing was sent") from None
@@ -97,6 +102,58 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         _close(smtp)
         raise MailError(f"the mail server {where} closed the connection before sending began: "
                         f"{_reason(exc)}; nothing was sent") from None
+
+
+# mechanisms that can carry a UTF-8 user name and password, most preferred first
+UTF8_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
+
+
+def login(smtp: smtplib.SMTP, settings: SmtpSettings, password: str) -> None:
+    """Authenticate. ASCII credentials go through smtplib's ``login``; others as UTF-8 (see
+    the module's docstring). Raises SMTPAuthenticationError when the server refuses them,
+    MailError when they cannot be sent to this server at all."""
+    user = settings.user
+    try:
+        user_bytes, password_bytes = user.encode("utf-8"), password.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the environment (surrogate escapes)
+        raise MailError(f"the SMTP user name or the password in {settings.password_env} is not valid "
+                        "text (it holds bytes that are not UTF-8); set it again") from None
+    if user.isascii() and password.isascii():
+        smtp.login(user, password)
+        return
+    offered = (smtp.esmtp_features.get("auth") or "").upper().split()
+    mechanism = next((m for m in UTF8_MECHANISMS if m in offered), None)
+    if mechanism is None:
+        raise MailError(f"the SMTP user name or password contains characters outside ASCII, and the mail "
+                        f"server {settings.host}:{settings.port} offers only {' '.join(offered) or 'no'} "
+                        f"authentication, which cannot carry them (it would need {', '.join(UTF8_MECHANISMS)}); "
+                        "nothing was sent. Use a password of ASCII characters for this server.")
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    if mechanism == "PLAIN":
+        code, reply = smtp.docmd("AUTH", "PLAIN " + b64(b"\0" + user_bytes + b"\0" + password_bytes))
+    elif mechanism == "LOGIN":
+        code, reply = smtp.docmd("AUTH", "LOGIN " + b64(user_bytes))
+        if code == 334:
+            code, reply = smtp.docmd(b64(password_bytes))
+    else:  # CRAM-MD5: the server's challenge, keyed with the password's UTF-8 bytes
+        code, reply = smtp.docmd("AUTH", "CRAM-MD5")
+        if code == 334:
+            try:
+                challenge = base64.b64decode(reply, validate=True)
+            except ValueError:
+                challenge = None
+            if challenge is None:
+                code, reply = smtp.docmd("*")  # abandon the exchange (RFC 4954)
+            else:
+                digest = hmac.new(password_bytes, challenge, "md5").hexdigest().encode("ascii")
+                code, reply = smtp.docmd(b64(user_bytes + b" " + digest))
+    if code == 334:  # the server wants more than this mechanism has to say: abandon it
+        code, reply = smtp.docmd("*")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 class ConnectionLost(Exception):
@@ -143,7 +200,9 @@ class DeliveryReport:
 
 def deliver(plan: MailingPlan, settings: SmtpSettings, log: SendLog, progress=None) -> DeliveryReport:
     """Send every planned message not already recorded as sent. Raises MailError if the
-    server cannot be used at all (nothing is then recorded as sent)."""
+    server cannot be used at all (nothing is then recorded as sent). Call it with the log's
+    lock held (``with pipeline.send_log.locked(path) as log``), so that a second send of
+    the same mailing cannot send what this one is sending."""
     progress = progress or (lambda text: None)
     report = DeliveryReport()
     latest = log.latest()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,10 +72,16 @@ def committee_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+
+
 def email_problem(address: str) -> str | None:
     """Why ``address`` cannot be used, or None if it looks deliverable."""
     if not address:
         return "no e-mail address"
+    if _control(address):
+        return f"e-mail address {address!r} contains a line break or another control character"
     if any(ch.isspace() for ch in address):
         return f"e-mail address {address!r} contains a space"
     if address.count("@") != 1:
@@ -142,6 +149,10 @@ def read_members(path: str | Path) -> list[Member]:
         member_name = cell("name")
         if not member_name:
             problems.append(Problem(name, None, row_number, "name", "name is empty"))
+        elif _control(member_name):  # line breaks are joined above; NUL, ESC ... are not
+            problems.append(Problem(name, None, row_number, "name",
+                                    f"name {member_name!r} contains a control character (it goes into "
+                                    "the message's To header): retype it"))
         role_text = cell("role")
         role = ROLES.get(role_text.casefold())
         if role is None:

@@ -7,9 +7,21 @@ record is ``sent``; a full re-run therefore sends nothing twice.
 
 The log is append-only: earlier lines are never rewritten. A last line cut short by a crash
 is ignored when reading (and reported), never fatal.
+
+A send reads and appends to the log only while it holds the log's lock (:func:`locked`), for
+the whole send: a second ``send`` of the same mailing at the same moment waits for the first
+and then reads what the first recorded, so it sends only what is left (usually nothing), or
+it refuses, naming the first run, if that one is still sending when the wait is over.
+
+One window remains, as in any mail client: a message the server accepted (it answered 250)
+and that was not yet recorded because the run died in between (power cut, ``kill -9``) is
+sent again by the next run. That window is one message wide: the record is appended, and
+made durable, straight after the server's answer. The repeat carries the same Message-ID,
+which mail clients use to recognise a duplicate.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -26,6 +38,18 @@ NO_ADDRESS = "no-valid-email"  # nothing was attempted: fix MEMBERS.csv, re-run
 
 def log_path(output_dir: str | os.PathLike, meeting_key: str) -> Path:
     return Path(output_dir) / "send-log" / f"{meeting_key}.jsonl"
+
+
+@contextlib.contextmanager
+def locked(path: str | os.PathLike, what: str | None = None, wait: float | None = None):
+    """Hold the send log's lock for the block and yield the log as read under it. Raises
+    :class:`pipeline.locks.Busy` (naming the other run) if another send of the same mailing
+    still holds it after ``wait`` seconds (default: :func:`pipeline.locks.wait_seconds`)."""
+    from pipeline.locks import hold
+
+    path = Path(path)
+    with hold(path, what or f"the send log {path}", wait=wait):
+        yield SendLog(path)
 
 
 @dataclass(frozen=True)

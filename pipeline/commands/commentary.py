@@ -43,15 +43,18 @@ def import_cmd(files, master, period, dry_run):
     """Merge returned commentary forms FILE... into the master workbook.
 
     Exit status 1, with nothing written, if any file is refused or two files (or a file
-    and the master) changed the same commentary differently.
+    and the master) changed the same commentary differently; 3 if the master cannot be
+    written (read-only, open in Excel, disk full, another import holding it too long).
     """
-    from pipeline.commentary_merge import apply_import, plan_import
+    from pipeline.commentary_merge import import_forms, preview_warning
 
-    plan = plan_import(master, list(files), period)
-    click.echo(plan.report())
+    plan, backup = import_forms(master, list(files), now=_dt.datetime.now(), dry_run=dry_run, period=period,
+                                on_plan=lambda plan: click.echo(plan.report()))
     if dry_run:
+        warning = preview_warning(master) if plan.changes else None
+        if warning:
+            click.echo(f"Note: the real import would be refused now: {warning}", err=True)
         click.echo("Dry run: nothing was written." if plan.changes else "Dry run.")
         return
-    backup = apply_import(plan, _dt.datetime.now())
     if backup is not None:
         click.echo(f"Backed up the master to {backup}; wrote {master}.")

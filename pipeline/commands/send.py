@@ -228,13 +228,17 @@ def _dry_run(plan, output_dir: str) -> int:
 
 def _send(plan, settings, output_dir: str) -> int:
     from pipeline.mail_send import deliver
-    from pipeline.send_log import SendLog, log_path
+    from pipeline.send_log import locked, log_path
 
-    log = SendLog(log_path(output_dir, plan.meeting.key))
-    if log.damaged_lines:
-        click.echo(f"  note: ignored damaged line(s) {', '.join(map(str, log.damaged_lines))} of {log.path} "
-                   "(a run was interrupted while writing)", err=True)
-    report = deliver(plan, settings, log, progress=lambda text: click.echo(f"  {text}"))
+    # The whole send holds the mailing's send log: a second send of this mailing waits for
+    # this one, then reads what it recorded and sends only what is left (or refuses, naming
+    # this run, if it is still sending when the wait is over). Nobody is mailed twice.
+    what = f"the {plan.meeting.papers} mailing for {plan.meeting.committee}, {plan.meeting.long_date}"
+    with locked(log_path(output_dir, plan.meeting.key), what) as log:
+        if log.damaged_lines:
+            click.echo(f"  note: ignored damaged line(s) {', '.join(map(str, log.damaged_lines))} of {log.path} "
+                       "(a run was interrupted while writing)", err=True)
+        report = deliver(plan, settings, log, progress=lambda text: click.echo(f"  {text}"))
 
     click.echo(f"Sent {len(report.sent)} message(s); {len(report.already_sent)} already sent earlier "
                f"(not sent again). Send log: {log.path}")
