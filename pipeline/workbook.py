@@ -22,7 +22,7 @@ from pipeline.errors import InputProblems, Problem
 from pipeline.figures import DEFAULT_DECIMALS, UNIT_ALIASES, to_decimal
 from pipeline.periods import Month
 from pipeline.rating import POLARITY_ALIASES, Polarity
-from pipeline.xlsx_scan import has_formulas, scan_sheet, sheet_parts
+from pipeline.xlsx_scan import SheetEntry, has_formulas, scan_sheet, sheet_list
 from pipeline.tables import (
     DATA_PERIOD_ALIASES,
     BusinessPlanItem,
@@ -172,8 +172,17 @@ class _Collector:
         self.file = file
         self.problems: list[Problem] = []
         self.fatal = False  # a required sheet or column cannot be read: stop after reading the sheets
+        self.settled: set[tuple] = set()  # cells whose own content was reported (an Excel error...)
 
-    def add(self, sheet, row, column, message):
+    def add(self, sheet, row, column, message, *, cell: bool = False):
+        """Record a problem. ``cell``: it is about what the cell holds as saved (an Excel error,
+        a formula never calculated), so what later checks would say of the missing value
+        ("is blank") is not said as well."""
+        key = (sheet, row, column)
+        if not cell and key in self.settled:
+            return
+        if cell:
+            self.settled.add(key)
         self.problems.append(Problem(self.file, sheet, row, column, message))
 
     def read(self, sheet: str, raw: RawRow, column: str, reader, *args, **kwargs):
@@ -238,7 +247,8 @@ def open_workbook(path: str | os.PathLike):
             warnings.simplefilter("ignore")
             return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        fail(f"is damaged or not an Excel .xlsx workbook ({type(exc).__name__})")
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        fail(f"is damaged or not an Excel .xlsx workbook ({type(exc).__name__}{': ' + detail if detail else ''})")
 
 
 def sheet_key(name: str) -> str:
@@ -263,14 +273,22 @@ _UNHIDE = {
 
 
 class _Book:
-    """The open workbook, its sheets (name and visibility) and, when needed, their XML."""
+    """The open workbook, its sheets (name, visibility, where the XML is) and, when needed,
+    a sheet's XML as saved."""
 
     def __init__(self, path, wb, col: _Collector):
         self.path = Path(path)
         self.wb = wb
         self.col = col
-        self.sheets = [(ws.title, getattr(ws, "sheet_state", "visible") or "visible") for ws in wb.worksheets]
-        self._parts: dict[str, str] | None = None
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                entries = sheet_list(archive)
+        except Exception:  # openpyxl read the list, so this cannot fail on a file it opened; be safe
+            entries = []
+        if not entries:
+            entries = [SheetEntry(ws.title, ws.sheet_state or "visible", None, True) for ws in wb.worksheets]
+        self.entries = {e.name: e for e in entries}
+        self.sheets = [(e.name, e.state) for e in entries]
 
     def find(self, schema: SheetSchema) -> str | None:
         """The one sheet to read for ``schema``, or None (with the reason among the problems).
@@ -299,6 +317,10 @@ class _Book:
                     f"{_UNHIDE.get(state, 'make it visible')} if it holds what the report should say, "
                     "or else delete it")
                 return self._unread(schema)
+            if not self.entries[name].present or name not in self.wb.sheetnames:
+                add(f'the sheet "{name}" is damaged: the file lists it but its cells are missing; open the '
+                    "workbook in Excel, which offers to repair it, and save it, or use an earlier copy")
+                return self._unread(schema)
             return name
         if alike:
             for other, other_state in alike:
@@ -317,12 +339,12 @@ class _Book:
 
     def xml(self, name: str) -> bytes | None:
         """The sheet's XML as saved, or None when the file does not give it."""
+        entry = self.entries.get(name)
+        if entry is None or not entry.part or not entry.present:
+            return None
         try:
             with zipfile.ZipFile(self.path) as archive:
-                if self._parts is None:
-                    self._parts = sheet_parts(archive)
-                part = self._parts.get(name)
-                return archive.read(part) if part else None
+                return archive.read(entry.part)
         except Exception:  # a damaged archive: openpyxl's own failure is reported instead
             return None
 
@@ -374,7 +396,7 @@ def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[
             if bad.row == 1 or bad.column in positions:
                 collector.add(schema.name, bad.row, positions.get(bad.column, bad.ref),
                               f"the formula in {bad.ref} has never been calculated (no value was saved with it): "
-                              "open the workbook in Excel and save it")
+                              "open the workbook in Excel and save it", cell=True)
     return out
 
 
@@ -419,12 +441,12 @@ def _read_row(row, number: int, positions: dict[int, str], sheet: str,
             error = cells.excel_error(value)
             if error:
                 collector.add(sheet, number, column, f"holds the Excel error {error}: correct the formula "
-                              "(or the cells it uses) and save the workbook in Excel")
+                              "(or the cells it uses) and save the workbook in Excel", cell=True)
                 continue
             value = cells.decode_escapes(value)
             if column not in _NOT_TEXT:
                 for message in cells.text_problems(value):
-                    collector.add(sheet, number, column, message)
+                    collector.add(sheet, number, column, message, cell=True)
         values[column] = (value, getattr(cell, "number_format", None))
     return values
 

@@ -68,24 +68,35 @@ def column_index(letters: str) -> int:
     return index - 1
 
 
-def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the zip member holding its XML, from xl/workbook.xml and its rels."""
+@dataclass(frozen=True)
+class SheetEntry:
+    name: str
+    state: str  # "visible", "hidden" or "veryHidden"
+    part: str | None  # the zip member holding its XML
+    present: bool  # is that member in the file? (openpyxl silently drops a sheet whose part is missing)
+
+
+def sheet_list(archive: zipfile.ZipFile) -> list[SheetEntry]:
+    """The workbook's sheets in tab order, from xl/workbook.xml and its rels."""
     from lxml import etree
 
     book = etree.fromstring(archive.read("xl/workbook.xml"))
-    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    try:
+        rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        rels = None
     targets = {}
-    for rel in rels.iter(f"{{{_PKG_REL}}}Relationship"):
+    for rel in rels.iter(f"{{{_PKG_REL}}}Relationship") if rels is not None else ():
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         targets[rel.get("Id")] = target
-    parts = {}
-    for ns in _MAIN:
-        for sheet in book.iter(f"{{{ns}}}sheet"):
-            rid = next((sheet.get(f"{{{r}}}id") for r in _REL if sheet.get(f"{{{r}}}id")), None)
-            if rid in targets:
-                parts[sheet.get("name")] = targets[rid]
-    return parts
+    names = set(archive.namelist())
+    out = []
+    for element in book.iter(*(f"{{{ns}}}sheet" for ns in _MAIN)):
+        rid = next((element.get(f"{{{r}}}id") for r in _REL if element.get(f"{{{r}}}id")), None)
+        part = targets.get(rid)
+        out.append(SheetEntry(element.get("name", ""), element.get("state") or "visible", part, part in names))
+    return out
 
 
 def has_formulas(data: bytes) -> bool:
@@ -140,7 +151,8 @@ def scan_sheet(data: bytes) -> SheetScan:
     except etree.XMLSyntaxError as exc:
         line, col = exc.position if exc.position else (exc.lineno, 0)
         after = f" after cell {scan.last_ref}" if scan.last_ref else " before its first cell"
-        scan.damage = f"{exc.msg}, line {line} character {col}{after}"
+        where = "" if "line" in (exc.msg or "") else f", line {line} character {col}"
+        scan.damage = f"{exc.msg}{where}{after}"
     return scan
 
 
