@@ -456,7 +456,7 @@ def _unreadable(book: _Book, schema: SheetSchema, sheet_name: str, data: bytes |
     """openpyxl could not read the sheet past ``last_row``: find the cells to blame in the XML."""
     if schema.mandatory:
         collector.fatal = True
-    scan = scan_sheet(data) if data is not None else None
+    scan = scan_sheet(data, full=True) if data is not None else None
     found = False
     for bad in scan.not_numbers if scan else ():
         found = True
