@@ -328,7 +328,7 @@ class _Book:
                     f"rename it {schema.name} if it is the one to read")
             return self._unread(schema)
         if schema.mandatory:
-            add(f"sheet is missing (the workbook has: {', '.join(n for n, _ in self.sheets)})")
+            add(f"sheet is missing (the workbook has: {', '.join(cells.shown(n) for n, _ in self.sheets)})")
             self.col.fatal = True
         return None
 
