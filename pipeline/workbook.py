@@ -22,7 +22,6 @@ from pipeline.errors import InputProblems, Problem
 from pipeline.figures import DEFAULT_DECIMALS, UNIT_ALIASES, to_decimal
 from pipeline.periods import Month
 from pipeline.rating import POLARITY_ALIASES, Polarity
-from pipeline.xlsx_scan import SheetEntry, has_formulas, scan_sheet, sheet_list
 from pipeline.tables import (
     DATA_PERIOD_ALIASES,
     BusinessPlanItem,
@@ -34,6 +33,7 @@ from pipeline.tables import (
     ReportFields,
     ValueRow,
 )
+from pipeline.xlsx_scan import SheetEntry, column_letters, has_formulas, scan_sheet, sheet_list
 
 
 @dataclass(frozen=True)
@@ -394,7 +394,7 @@ def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[
     if scan is not None:
         for bad in scan.uncalculated:
             if bad.row == 1 or bad.column in positions:
-                collector.add(schema.name, bad.row, positions.get(bad.column, bad.ref),
+                collector.add(schema.name, bad.row, positions.get(bad.column) or column_letters(bad.column),
                               f"the formula in {bad.ref} has never been calculated (no value was saved with it): "
                               "open the workbook in Excel and save it", cell=True)
     return out
@@ -460,7 +460,7 @@ def _unreadable(book: _Book, schema: SheetSchema, sheet_name: str, data: bytes |
     found = False
     for bad in scan.not_numbers if scan else ():
         found = True
-        collector.add(schema.name, bad.row, positions.get(bad.column, bad.ref),
+        collector.add(schema.name, bad.row, positions.get(bad.column) or column_letters(bad.column),
                       f'the number cell {bad.ref} holds "{cells.shown(bad.saved)}", which is not a number (it was '
                       "written by a program other than Excel): type the figure, or clear the cell")
     if scan is not None and scan.damage:
