@@ -107,10 +107,30 @@ _NAMED = re.compile(r"^([A-Za-z]{3,9})[\s\-/.']*(\d{2}|\d{4})$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{4})$")
 
 
-def parse_month(value) -> Month:
+# A two-digit year is read within the hundred years that end this many years after the
+# current one: figures look back decades but targets only a few years ahead, so in 2026
+# "Sep-99" is September 1999 and "Sep-46" September 2046 (Excel's own window, 1930-2029 or
+# 1950-2049 depending on the Windows setting, would freeze this to one century for ever).
+TWO_DIGIT_YEAR_AHEAD = 20
+
+
+def two_digit_year(yy: int, today: _dt.date | None = None) -> int:
+    """The four-digit year of ``yy`` (0-99): the one within TWO_DIGIT_YEAR_AHEAD years after
+    ``today``'s year and 99 - TWO_DIGIT_YEAR_AHEAD before it."""
+    this_year = (today or _dt.date.today()).year
+    year = this_year - this_year % 100 + yy
+    if year > this_year + TWO_DIGIT_YEAR_AHEAD:
+        year -= 100
+    elif year <= this_year + TWO_DIGIT_YEAR_AHEAD - 100:
+        year += 100
+    return year
+
+
+def parse_month(value, *, today: _dt.date | None = None) -> Month:
     """Read a period cell: an Excel date, '2013-09', '2013-09-30', 'Sep-13', 'Sep 2013', '09/2013'.
 
-    Raises ValueError with a readable message for anything else.
+    A two-digit year is read by :func:`two_digit_year` (``today``: the date it is relative
+    to, by default the real one). Raises ValueError with a readable message for anything else.
     """
     if isinstance(value, Month):
         return value
@@ -132,7 +152,7 @@ def parse_month(value) -> Month:
         name, yy = m.group(1).lower(), m.group(2)
         if name not in _ABBR_INDEX:
             raise ValueError(f"{text!r} is not a month (write 2013-09 or Sep-13)")
-        year = int(yy) if len(yy) == 4 else 2000 + int(yy)
+        year = int(yy) if len(yy) == 4 else two_digit_year(int(yy), today)
         return _month_or_error(year, _ABBR_INDEX[name], text)
     m = _SLASHED.match(text)
     if m:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from pathlib import Path
 from pipeline import cells
 from pipeline.cells import CellError
 from pipeline.errors import InputProblems, Problem
-from pipeline.figures import DEFAULT_DECIMALS, UNIT_ALIASES
+from pipeline.figures import DEFAULT_DECIMALS, UNIT_ALIASES, to_decimal
 from pipeline.periods import Month
 from pipeline.rating import POLARITY_ALIASES, Polarity
 from pipeline.tables import (
@@ -31,6 +33,7 @@ from pipeline.tables import (
     ReportFields,
     ValueRow,
 )
+from pipeline.xlsx_scan import SheetEntry, column_letters, has_formulas, scan_sheet, sheet_list
 
 
 @dataclass(frozen=True)
@@ -168,8 +171,18 @@ class _Collector:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.fatal = False  # a required sheet or column cannot be read: stop after reading the sheets
+        self.settled: set[tuple] = set()  # cells whose own content was reported (an Excel error...)
 
-    def add(self, sheet, row, column, message):
+    def add(self, sheet, row, column, message, *, cell: bool = False):
+        """Record a problem. ``cell``: it is about what the cell holds as saved (an Excel error,
+        a formula never calculated), so what later checks would say of the missing value
+        ("is blank") is not said as well."""
+        key = (sheet, row, column)
+        if not cell and key in self.settled:
+            return
+        if cell:
+            self.settled.add(key)
         self.problems.append(Problem(self.file, sheet, row, column, message))
 
     def read(self, sheet: str, raw: RawRow, column: str, reader, *args, **kwargs):
@@ -178,6 +191,16 @@ class _Collector:
         except CellError as exc:
             self.add(sheet, raw.number, column, str(exc))
             return None
+
+
+# Columns whose text is not printed as it is (figures, periods, choices, flags, dates): their
+# readers refuse what they cannot read. Every other column's text goes into the report and is
+# checked for characters the documents cannot hold. Ids are checked on their own (see _id_problem).
+_NOT_TEXT = frozenset({
+    "period", "updated", "decimals", "tolerance", "tolerance_percent", "band_width", "year_end_target",
+    "rate_per", "activity", "bold_steps", "qpr", "trend_periods", "polarity", "unit", "data_period",
+    "numerator", "denominator", "key", "author", "id", "indicator_id", *MEASURE_COLUMNS,
+})
 
 
 # ---------------------------------------------------------------------------------
@@ -206,41 +229,191 @@ def open_workbook(path: str | os.PathLike):
             fail("is password protected: remove the password in Excel (File > Info > Protect Workbook) and save again")
         fail("is an old Excel 97-2003 (.xls) file: open it in Excel and save it as .xlsx")
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):
+            fail("is damaged (an incomplete zip archive, perhaps a download or copy that did not finish): "
+                 "use a complete copy of the workbook")
         fail("is not an Excel .xlsx workbook")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        fail("is damaged (its zip archive cannot be read): use a complete copy of the workbook")
+    if "xl/workbook.xml" not in names:
+        fail("is damaged or not an Excel .xlsx workbook (a zip archive without xl/workbook.xml)")
     from openpyxl import load_workbook  # heavy: imported only when a workbook is read
 
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl warns about features it drops; they are not ours to report
+            warnings.simplefilter("ignore")
+            return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        fail(f"is damaged or not an Excel .xlsx workbook ({type(exc).__name__})")
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        fail(f"is damaged or not an Excel .xlsx workbook ({type(exc).__name__}{': ' + detail if detail else ''})")
 
 
-def read_sheet(wb, schema: SheetSchema, collector: _Collector) -> list[RawRow] | None:
-    """Rows of one sheet keyed by canonical column names; None when the sheet is absent."""
-    sheet_name = _find_sheet(wb, schema.name)
-    if sheet_name is None:
+def sheet_key(name: str) -> str:
+    """How a sheet's name must match a schema's: ignoring case and surrounding spaces, and
+    taking a space inside the name as an underscore ("Business Plan" is business_plan)."""
+    return re.sub(r"[\s_]+", "_", name.strip().casefold())
+
+
+def _look_alike_key(name: str) -> str:
+    """A sheet name stripped to its letters, without "Copy of" / "copy": two names that
+    agree here look like the same sheet to a reader ("Values.", "_values", "values (2)",
+    "Copy of values", "values - Copy")."""
+    letters = re.sub(r"[^a-z]", "", name.casefold())
+    return letters.removeprefix("copyof").removesuffix("copy")
+
+
+_HIDDEN = {"hidden": "hidden", "veryHidden": "very hidden"}
+_UNHIDE = {
+    "hidden": "unhide it (right-click any sheet tab, Unhide)",
+    "veryHidden": "make it visible (Excel's VBA editor: set the sheet's Visible property to -1, xlSheetVisible)",
+}
+
+
+class _Book:
+    """The open workbook, its sheets (name, visibility, where the XML is) and, when needed,
+    a sheet's XML as saved."""
+
+    def __init__(self, path, wb, col: _Collector):
+        self.path = Path(path)
+        self.wb = wb
+        self.col = col
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                entries = sheet_list(archive)
+        except Exception:  # openpyxl read the list, so this cannot fail on a file it opened; be safe
+            entries = []
+        if not entries:
+            entries = [SheetEntry(ws.title, ws.sheet_state or "visible", None, True) for ws in wb.worksheets]
+        self.entries = {e.name: e for e in entries}
+        self.sheets = [(e.name, e.state) for e in entries]
+
+    def find(self, schema: SheetSchema) -> str | None:
+        """The one sheet to read for ``schema``, or None (with the reason among the problems).
+
+        A sheet is read only if its name matches exactly (see :func:`sheet_key`), it is the
+        only one that does, and it is visible. A sheet whose name merely looks like it
+        ("Values.", a hidden "_values", "values (2)") is never read, and is reported: an
+        officer may have typed this month's figures into it.
+        """
+        exact = [(n, s) for n, s in self.sheets if sheet_key(n) == schema.name]
+        alike = [(n, s) for n, s in self.sheets if (n, s) not in exact
+                 and _look_alike_key(n) == _look_alike_key(schema.name)]
+        add = lambda message: self.col.add(schema.name, None, None, message)  # noqa: E731
+        if len(exact) > 1:
+            add(f"{len(exact)} sheets could be the {schema.name} sheet: {_names(exact)}; keep one "
+                "(delete the others, or rename them so that their names no longer look like "
+                f"{schema.name})")
+            return self._unread(schema)
+        if exact:
+            name, state = exact[0]
+            for other, other_state in alike:
+                add(f'the sheet {_name(other, other_state)} looks like {schema.name} but is not read '
+                    f'(only "{name}" is): delete it, or rename it so that it no longer looks like {schema.name}')
+            if state != "visible":
+                add(f'the sheet "{name}" is {_HIDDEN.get(state, state)}, and a hidden sheet is never read: '
+                    f"{_UNHIDE.get(state, 'make it visible')} if it holds what the report should say, "
+                    "or else delete it")
+                return self._unread(schema)
+            if not self.entries[name].present or name not in self.wb.sheetnames:
+                add(f'the sheet "{name}" is damaged: the file lists it but its cells are missing; open the '
+                    "workbook in Excel, which offers to repair it, and save it, or use an earlier copy")
+                return self._unread(schema)
+            return name
+        if alike:
+            for other, other_state in alike:
+                add(f"no sheet is named exactly {schema.name}; the sheet {_name(other, other_state)} is not read: "
+                    f"rename it {schema.name} if it is the one to read")
+            return self._unread(schema)
         if schema.mandatory:
-            collector.add(schema.name, None, None, f"sheet is missing (the workbook has: {', '.join(wb.sheetnames)})")
+            add(f"sheet is missing (the workbook has: {', '.join(cells.shown(n) for n, _ in self.sheets)})")
+            self.col.fatal = True
         return None
-    ws = wb[sheet_name]
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()  # trust the cells, not a stale dimension record
-    rows = ws.iter_rows(min_row=1)
-    header_cells = next(rows, None)
-    if header_cells is None:
-        collector.add(schema.name, 1, None, "sheet is empty: the first row must name the columns")
-        return []
+
+    def _unread(self, schema: SheetSchema) -> None:
+        if schema.mandatory:
+            self.col.fatal = True
+        return None
+
+    def xml(self, name: str) -> bytes | None:
+        """The sheet's XML as saved, or None when the file does not give it."""
+        entry = self.entries.get(name)
+        if entry is None or not entry.part or not entry.present:
+            return None
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(entry.part)
+        except Exception:  # a damaged archive: openpyxl's own failure is reported instead
+            return None
+
+
+def _name(name: str, state: str) -> str:
+    hidden = _HIDDEN.get(state)
+    return f'"{cells.shown(name)}"' + (f" ({hidden})" if hidden else "")
+
+
+def _names(found) -> str:
+    shown = [_name(n, s) for n, s in found]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[RawRow] | None:
+    """Rows of one sheet keyed by canonical column names; None when the sheet is absent or
+    cannot be read (the reason is among the collector's problems)."""
+    sheet_name = book.find(schema)
+    if sheet_name is None:
+        return None
+    data = book.xml(sheet_name)
+    scan = scan_sheet(data) if data is not None and has_formulas(data) else None
     positions: dict[int, str] = {}
+    out: list[RawRow] = []
+    last_row = 0
+    try:
+        with warnings.catch_warnings():  # e.g. "date outside the limits": the cell reads as #VALUE!, reported below
+            warnings.simplefilter("ignore")
+            ws = book.wb[sheet_name]
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # trust the cells, not a stale dimension record
+            rows = ws.iter_rows(min_row=1)
+            header_cells = next(rows, None)
+            if header_cells is None:
+                collector.add(schema.name, 1, None, "sheet is empty: the first row must name the columns")
+                return []
+            last_row = 1
+            _read_header(header_cells, schema, collector, positions)
+            for number, row in enumerate(rows, start=2):
+                values = _read_row(row, number, positions, schema.name, collector)
+                last_row = number
+                if values:
+                    out.append(RawRow(number, values))
+    except Exception as exc:  # openpyxl stopped on this sheet: say where, and why if we can tell
+        _unreadable(book, schema, sheet_name, data, positions, last_row, exc, collector)
+        return None
+    if scan is not None:
+        for bad in scan.uncalculated:
+            if bad.row == 1 or bad.column in positions:
+                collector.add(schema.name, bad.row, positions.get(bad.column) or column_letters(bad.column),
+                              f"the formula in {bad.ref} has never been calculated (no value was saved with it): "
+                              "open the workbook in Excel and save it", cell=True)
+    return out
+
+
+def _read_header(header_cells, schema: SheetSchema, collector: _Collector, positions: dict[int, str]) -> None:
     seen: dict[str, int] = {}
     for idx, cell in enumerate(header_cells):
-        header = cells.normalise_header(cell.value)
-        if not header or header.startswith("_") or str(cell.value).strip().startswith("#"):
+        value = cell.value
+        if isinstance(value, str):
+            value = cells.decode_escapes(value)
+        header = cells.normalise_header(value)
+        if not header or header.startswith("_") or str(value).strip().startswith("#"):
             continue
         column = schema.aliases.get(header, header)
         if column not in schema.columns:
             hint = difflib.get_close_matches(column, schema.columns, n=1)
             suggestion = f" (did you mean {hint[0]}?)" if hint else ""
-            collector.add(schema.name, 1, cells.read_text(cell.value),
+            collector.add(schema.name, 1, cells.shown(cells.read_text(value)),
                           f"unknown column{suggestion}; columns whose name starts with # are ignored")
             continue
         if column in seen:
@@ -251,27 +424,55 @@ def read_sheet(wb, schema: SheetSchema, collector: _Collector) -> list[RawRow] |
     for column in schema.required:
         if column not in seen:
             collector.add(schema.name, 1, column, "required column is missing")
-    out: list[RawRow] = []
-    for number, row in enumerate(rows, start=2):
-        values: dict[str, tuple[object, str | None]] = {}
-        for idx, cell in enumerate(row):
-            column = positions.get(idx)
-            if column is None:
-                continue
-            value = getattr(cell, "value", None)
-            if cells.is_blank(value):
-                continue
-            values[column] = (value, getattr(cell, "number_format", None))
-        if values:
-            out.append(RawRow(number, values))
-    return out
+            collector.fatal = True
 
 
-def _find_sheet(wb, name: str) -> str | None:
-    for sheet_name in wb.sheetnames:
-        if cells.normalise_header(sheet_name) == name:
-            return sheet_name
-    return None
+def _read_row(row, number: int, positions: dict[int, str], sheet: str,
+              collector: _Collector) -> dict[str, tuple[object, str | None]]:
+    values: dict[str, tuple[object, str | None]] = {}
+    for idx, cell in enumerate(row):
+        column = positions.get(idx)
+        if column is None:
+            continue
+        value = getattr(cell, "value", None)
+        if cells.is_blank(value):
+            continue
+        if isinstance(value, str):
+            error = cells.excel_error(value)
+            if error:
+                collector.add(sheet, number, column, f"holds the Excel error {error}: correct the formula "
+                              "(or the cells it uses) and save the workbook in Excel", cell=True)
+                continue
+            value = cells.decode_escapes(value)
+            if column not in _NOT_TEXT:
+                for message in cells.text_problems(value):
+                    collector.add(sheet, number, column, message, cell=True)
+        values[column] = (value, getattr(cell, "number_format", None))
+    return values
+
+
+def _unreadable(book: _Book, schema: SheetSchema, sheet_name: str, data: bytes | None,
+                positions: dict[int, str], last_row: int, exc: Exception, collector: _Collector) -> None:
+    """openpyxl could not read the sheet past ``last_row``: find the cells to blame in the XML."""
+    if schema.mandatory:
+        collector.fatal = True
+    scan = scan_sheet(data, full=True) if data is not None else None
+    found = False
+    for bad in scan.not_numbers if scan else ():
+        found = True
+        collector.add(schema.name, bad.row, positions.get(bad.column) or column_letters(bad.column),
+                      f'the number cell {bad.ref} holds "{cells.shown(bad.saved)}", which is not a number (it was '
+                      "written by a program other than Excel): type the figure, or clear the cell")
+    if scan is not None and scan.damage:
+        found = True
+        row = int(re.sub(r"^[A-Z]+", "", scan.last_ref)) if scan.last_ref else None
+        collector.add(schema.name, row, None,
+                      f"the sheet's XML is damaged ({scan.damage}): open the workbook in Excel, which offers "
+                      "to repair it, and save it; or use an earlier copy")
+    if not found:
+        collector.add(schema.name, last_row + 1, None,
+                      f"the sheet cannot be read from this row on ({type(exc).__name__}: {exc}): the file is damaged; "
+                      "open it in Excel and save it again, or use an earlier copy")
 
 
 # ---------------------------------------------------------------------------------
@@ -283,13 +484,13 @@ def read_workbook(path: str | os.PathLike) -> Dataset:
     wb = open_workbook(path)
     col = _Collector(name)
     try:
-        raw = {schema.name: read_sheet(wb, schema, col) for schema in SCHEMAS}
+        book = _Book(path, wb, col)
+        raw = {schema.name: read_sheet(book, schema, col) for schema in SCHEMAS}
     finally:
         wb.close()
-    # a sheet without its required columns cannot be read row by row: stop here
-    if any(p.row == 1 and p.message == "required column is missing" for p in col.problems) or any(
-        p.row is None and p.sheet in {"indicators", "values", "report"} for p in col.problems
-    ):
+    # a required sheet that cannot be read, or a sheet without its required columns, cannot
+    # be checked row by row (every id would be "unknown"): stop here
+    if col.fatal:
         raise InputProblems(name, col.problems)
 
     declared: set[str] = set()  # ids on the indicators sheet, valid or not
@@ -327,10 +528,15 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
             col.add(sheet, raw.number, "id", "is blank: every indicator needs an id")
             continue
         if ident in first_row:
-            col.add(sheet, raw.number, "id", f'duplicate id "{ident}" (also on row {first_row[ident]})')
+            col.add(sheet, raw.number, "id", f'duplicate id {cells.quoted(ident)} (also on row {first_row[ident]})')
             continue
         first_row[ident] = raw.number
         declared.add(ident)
+        trouble = _id_problem(ident)
+        if trouble:
+            col.add(sheet, raw.number, "id", trouble)
+            declared.add(_visible(ident))  # rows naming the id as it looks are not reported again
+            continue
         title = cells.read_text(raw.value("title"))
         section = cells.read_text(raw.value("section"))
         for column, text in (("title", title), ("section", section)):
@@ -379,6 +585,30 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
     return out
 
 
+def _id_problem(ident: str) -> str:
+    """Why an id cannot be used as it is: an invisible character (ids must match exactly on
+    every sheet, and a zero-width space pasted from an e-mail would make two ids that look
+    the same differ), or a character the report cannot print. Empty when it can."""
+    invisible = cells.describe_invisible(ident)
+    if invisible:
+        return f"{cells.quoted(ident)} holds {invisible}: retype the id"
+    problems = cells.text_problems(ident)
+    return problems[0] if problems else ""
+
+
+def _visible(ident: str) -> str:
+    return "".join(ch for ch in ident if not cells.is_invisible(ch))
+
+
+def _unknown_id(ident: str, declared: set[str]) -> str:
+    message = f"{cells.quoted(ident)} is not an indicator on the indicators sheet"
+    invisible = cells.describe_invisible(ident)
+    if invisible:
+        return f"{message}: it holds {invisible} (retype it)"
+    hint = difflib.get_close_matches(ident, sorted(declared), n=1)
+    return message + (f" (did you mean {cells.shown(hint[0])}?)" if hint else "")
+
+
 def _read_period(sheet: str, raw: RawRow, col: _Collector) -> Month | None:
     """A row's period, with one problem for a blank cell (not "is blank" and "is not a month")."""
     if raw.value("period") is None:
@@ -413,10 +643,7 @@ def _values(rows: list[RawRow], by_id: dict[str, Indicator], declared: set[str],
         if not ident:
             col.add(sheet, raw.number, "indicator_id", "is blank")
         elif ident not in declared:
-            hint = difflib.get_close_matches(ident, sorted(declared), n=1)
-            suggestion = f" (did you mean {hint[0]}?)" if hint else ""
-            col.add(sheet, raw.number, "indicator_id",
-                    f'"{ident}" is not an indicator on the indicators sheet{suggestion}')
+            col.add(sheet, raw.number, "indicator_id", _unknown_id(ident, declared))
         unit = indicator.unit if indicator else None
         period = _read_period(sheet, raw, col)
         measures = {c: col.read(sheet, raw, c, cells.read_measure, raw.fmt(c), unit) for c in MEASURE_COLUMNS}
@@ -458,6 +685,32 @@ def _check_value_row(raw, indicator: Indicator, m: dict, numerator, denominator,
     if indicator.unit == "rate" and denominator is not None and indicator.rate_per is None:
         col.add(sheet, raw.number, "denominator",
                 f"indicator {indicator.id} is a rate: give rate_per (e.g. 10000) on the indicators sheet")
+    _check_derived_figures(raw, indicator, m, numerator, denominator, col)
+
+
+def _check_derived_figures(raw, indicator: Indicator, m: dict, numerator, denominator, col: _Collector):
+    """The figures the cards work out from a row must be showable too (see cells.MAX_FIGURE).
+
+    A window's figure (sum of numerators / sum of denominators) is a weighted average of
+    its months' own ratios, so checking each row's ratio bounds every window's; a floor
+    from tolerance_percent is a product that can grow past what its parts could."""
+    from pipeline.rating import resolve_floor
+
+    sheet = "values"
+    if numerator is not None and denominator is not None and denominator > 0:
+        scale = 100 if indicator.unit == "percent" else (indicator.rate_per or 1) if indicator.unit == "rate" else 1
+        ratio = abs(to_decimal(numerator) / to_decimal(denominator) * to_decimal(scale))
+        if ratio >= cells.MAX_FIGURE:
+            col.add(sheet, raw.number, "numerator",
+                    f"numerator / denominator gives {ratio:.3e}, too large: the report shows figures below "
+                    f"{cells.MAX_FIGURE_TEXT}")
+    target = m["target"]
+    if m["floor"] is None and target is not None and indicator.polarity is not None:
+        floor = resolve_floor(indicator.polarity, target, None, indicator.tolerance, indicator.tolerance_percent)
+        if floor is not None and abs(floor) >= cells.MAX_FIGURE:
+            col.add(sheet, raw.number, "target",
+                    f"the floor worked out from the indicator's tolerance is {floor:.3e}, too large: the report "
+                    f"shows figures below {cells.MAX_FIGURE_TEXT}")
 
 
 def _fmt(number: float) -> str:
@@ -471,8 +724,7 @@ def _commentary(rows: list[RawRow], by_id, declared: set[str], col: _Collector) 
     for raw in rows:
         ident = cells.read_text(raw.value("indicator_id"))
         if ident not in declared:
-            col.add(sheet, raw.number, "indicator_id",
-                    "is blank" if not ident else f'"{ident}" is not an indicator on the indicators sheet')
+            col.add(sheet, raw.number, "indicator_id", "is blank" if not ident else _unknown_id(ident, declared))
         period = _read_period(sheet, raw, col)
         text = cells.read_multiline(raw.value("text"))
         updated = col.read(sheet, raw, "updated", cells.read_datetime)

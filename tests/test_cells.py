@@ -171,3 +171,95 @@ def test_lookup_explains_choices():
 ])
 def test_normalise_header(header, expected):
     assert cells.normalise_header(header) == expected
+
+
+# --- issue 14: values a cell can hold that the report cannot ----------------------------------
+
+
+@pytest.mark.parametrize("value, message", [
+    (float("nan"), 'holds NaN ("not a number", written by another program), not a figure'),
+    (float("inf"), "holds an infinite number (a figure too large for Excel), not a figure"),
+    (float("-inf"), "holds an infinite number (a figure too large for Excel), not a figure"),
+    (1e28, "1e+28 is too large: the report shows figures below 1,000,000,000,000,000 (10^15)"),
+    (10**15, "1000000000000000 is too large: the report shows figures below 1,000,000,000,000,000 (10^15)"),
+    ("1,000,000,000,000,000", '"1,000,000,000,000,000" is too large: the report shows figures below '
+                              "1,000,000,000,000,000 (10^15)"),
+])
+@pytest.mark.parametrize("reader", [cells.read_number, lambda v: cells.read_measure(v, None, "count")])
+def test_what_the_report_cannot_show_is_refused(reader, value, message):
+    with pytest.raises(CellError) as exc:
+        reader(value)
+    assert str(exc.value) == message
+
+
+@pytest.mark.parametrize("value", [10**15 - 1, -(10**15 - 1), 999_999_999_999_999.0, 1e-300, 0])
+def test_just_below_the_limit_is_read(value):
+    assert cells.read_number(value) == value
+    assert cells.read_measure(value, None, "count") == value
+
+
+def test_a_percent_format_is_bounded_after_it_becomes_points():
+    assert cells.read_measure(9.99e12, "0%", "percent") == pytest.approx(9.99e14)
+    with pytest.raises(CellError):
+        cells.read_measure(1e13, "0%", "percent")
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("P01\u200b", "P01\\u200b"), ("\ufeffA", "\\ufeffA"), ("a\u00a0b", "a\\u00a0b"), ("a\x0bb", "a\\u000bb"),
+    ("a\nb", "a\\u000ab"), ("café £5 – “x”", "café £5 – “x”"), ("a b", "a b"), ("x\U000e0001", "x\\U000e0001"),
+])
+def test_invisible_characters_are_shown_escaped(text, shown):
+    assert cells.shown(text) == shown
+    assert cells.quoted(text) == f'"{shown}"'
+
+
+def test_describe_invisible_names_the_first_and_counts_the_rest():
+    assert cells.describe_invisible("P01") == ""
+    assert cells.describe_invisible("P01\u200b") == 'an invisible character, U+200B ZERO WIDTH SPACE, after "P01"'
+    assert cells.describe_invisible("\u200eP\u200b") == (
+        "an invisible character, U+200E LEFT-TO-RIGHT MARK, at the start (and 1 more)")
+
+
+@pytest.mark.parametrize("saved, text", [
+    ("a_x000B_b", "a\x0bb"), ("_x000D_\n", "\r\n"), ("Caf_x00e9_", "Café"), ("_x005F_", "_"),
+    ("_xD83D__xDE00_", "\U0001F600"), ("_x12_", "_x12_"), ("plain", "plain"), ("_x0041__x0042_", "AB"),
+])
+def test_excel_escapes_are_decoded(saved, text):
+    assert cells.decode_escapes(saved) == text
+
+
+@pytest.mark.parametrize("value, error", [
+    ("#DIV/0!", "#DIV/0!"), (" #n/a ", "#N/A"), ("#VALUE!", "#VALUE!"), ("#N/A because", None), (7, None),
+])
+def test_excel_errors_are_recognised(value, error):
+    assert cells.excel_error(value) == error
+
+
+@pytest.mark.parametrize("text", ["plain", "Café – £1,250 “up” • ≥ € ½ …", "tab\tand\nlines\r\n", "\u200bzero"])
+def test_text_the_documents_can_hold_has_no_problems(text):
+    assert cells.text_problems(text) == []
+
+
+@pytest.mark.parametrize("text, start", [
+    ("a\x0bb", 'holds a control character (U+000B LINE TABULATION) after "a"'),
+    ("\x00", "holds a control character (U+0000 CONTROL CHARACTER) at the start"),
+    ("a\u2028b", 'holds a control character (U+2028 LINE SEPARATOR) after "a"'),
+    ("ok \U0001F600", 'holds a character "\U0001F600" (U+1F600 GRINNING FACE) after "ok "'),
+    ("\ufeffHello", "holds a character (U+FEFF ZERO WIDTH NO-BREAK SPACE) at the start"),
+    ("\u2713 \u2714 \u2715 \u2716 \u2717", 'holds a character "\u2713" (U+2713 CHECK MARK) at the start '
+                                          "(and 4 others: U+2714 HEAVY CHECK MARK, U+2715 MULTIPLICATION X, "
+                                          "U+2716 HEAVY MULTIPLICATION X, ...)"),
+])
+def test_text_the_documents_cannot_hold_is_described(text, start):
+    (problem,) = cells.text_problems(text)
+    assert problem.startswith(start)
+
+
+def test_the_font_check_agrees_with_every_face_of_the_pdf():
+    from pipeline.pdf_fonts import missing_glyphs
+
+    sample = "".join(chr(c) for c in range(0x20, 0x3000))
+    refused = {ch for ch in sample if cells.text_problems(ch)}  # (controls for their own reason)
+    for bold in (False, True):
+        for italic in (False, True):
+            assert missing_glyphs(sample, bold, italic) <= refused

@@ -242,7 +242,9 @@ def test_a_form_naming_an_indicator_the_master_no_longer_has_is_refused(setup):
     "@everyone please note",
     "Line one\nLine two\n\nA second paragraph",
     "- first bullet\n- second bullet\n• third bullet",
-    "Ünïcödé: Café, naïve, “quotes”, 5–10 £1,250 ≥ 95% 😀 中文",
+    # (emoji and CJK, which the report's font cannot draw, are refused by read_workbook with a
+    # located problem: tests/test_input_trust.py)
+    "Ünïcödé: Café, naïve, “quotes”, 5–10 £1,250 ≥ 95% €½ Ελληνικά Кириллица",
     "  leading spaces kept?\ttab inside",
 ])
 def test_text_survives_the_round_trip_as_text(setup, text):

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.periods import Month, parse_month
+from pipeline.periods import Month, parse_month, two_digit_year
 
 
 @pytest.mark.parametrize("written", [
@@ -62,3 +62,39 @@ def test_month_rejects_impossible_values():
         Month(2013, 13)
     with pytest.raises(ValueError):
         Month(2013, 0)
+
+
+# --- two-digit years: a window of a hundred years ending 20 years after today -----------------
+
+@pytest.mark.parametrize("today, yy, year", [
+    (dt.date(2026, 6, 1), 99, 1999),   # "Sep-99" was read as September 2099
+    (dt.date(2026, 6, 1), 12, 2012),
+    (dt.date(2026, 6, 1), 0, 2000),
+    (dt.date(2026, 6, 1), 46, 2046),   # the last year of the window: this year + 20
+    (dt.date(2026, 6, 1), 47, 1947),   # one more is a century back
+    (dt.date(2026, 6, 1), 26, 2026),
+    (dt.date(2085, 1, 1), 5, 2105),
+    (dt.date(2085, 1, 1), 6, 2006),
+    (dt.date(2085, 1, 1), 0, 2100),
+    (dt.date(2080, 1, 1), 0, 2100),
+    (dt.date(2080, 1, 1), 1, 2001),
+])
+def test_two_digit_years_read_in_a_window_around_today(today, yy, year):
+    assert two_digit_year(yy, today) == year
+    assert parse_month(f"Sep-{yy:02d}", today=today) == Month(year, 9)
+
+
+def test_a_two_digit_year_is_never_more_than_20_years_ahead():
+    today = dt.date(2026, 6, 1)
+    years = [two_digit_year(yy, today) for yy in range(100)]
+    assert sorted(years) == list(range(1947, 2047))
+
+
+def test_the_default_is_relative_to_the_real_date():
+    this_year = dt.date.today().year
+    assert parse_month("Sep-99") == Month(two_digit_year(99, dt.date.today()), 9)
+    assert this_year - 79 <= parse_month("Sep-99").year <= this_year + 20
+
+
+def test_four_digit_years_are_never_moved():
+    assert parse_month("Sep 2099", today=dt.date(2026, 1, 1)) == Month(2099, 9)
