@@ -172,7 +172,7 @@ def _check_installed_copy(bin_dir: Path, python: Path, work: Path, env: dict) ->
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"committee-pipeline, version {metadata.version('committee-pipeline')}"
 
-    sample = work / "sample.xlsx"
+    sample = work / SAMPLE.name  # (the file names of the outputs carry the report's month)
     shutil.copyfile(SAMPLE, sample)
     checked = _run([exe, "validate", sample.name], work, env)
     assert checked.returncode == 0, checked.stderr
@@ -180,7 +180,7 @@ def _check_installed_copy(bin_dir: Path, python: Path, work: Path, env: dict) ->
     built = _run([exe, "build", sample.name, "--out", "report"], work, env)
     assert built.returncode == 0, built.stderr
     assert "Traceback" not in built.stderr
-    pdf, docx_path = work / "report" / "sample.pdf", work / "report" / "sample.docx"
+    pdf, docx_path = work / "report" / f"{SAMPLE.stem}.pdf", work / "report" / f"{SAMPLE.stem}.docx"
     assert pdf.stat().st_size > 0 and docx_path.stat().st_size > 0
     assert _subject_in_pdf(pdf), "the installed copy's PDF does not hold the report's subject"
     assert _subject_in_docx(docx_path), "the installed copy's DOCX does not hold the report's subject"
