@@ -1,0 +1,105 @@
+"""Interrupts: Ctrl-C (SIGINT) and SIGTERM stop a run quietly, in every process of it.
+
+The command line (:func:`handled`) turns both signals into :class:`Interrupted`, a
+``KeyboardInterrupt`` that remembers its signal, so the run unwinds through every
+``finally`` and ``except BaseException`` (temporaries removed, worker processes stopped) and
+exits ``128 + signal``: 130 for Ctrl-C, 143 for SIGTERM, as a shell reports a process those
+signals ended. Worker processes (chart workers, the DOCX writer) are forked, so they
+inherit the same handler: in a process other than the one that installed it, the handler
+ends that process at once and silently (a Ctrl-C at the terminal reaches every process of
+the group; the main process reports). :func:`quiet_worker` does the same in a worker
+started outside the command line.
+
+:func:`deferred` holds both signals back for a few instructions that must not be split
+(the renames that commit a set of outputs, :func:`pipeline.atomic.atomic_set`).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+
+SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None)
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was interrupted by ``signum``."""
+
+    def __init__(self, signum: int = signal.SIGINT):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit status of a run ended by ``exc`` (a KeyboardInterrupt): 130, or 143 for SIGTERM."""
+    return exc.exit_code if isinstance(exc, Interrupted) else 128 + signal.SIGINT
+
+
+_owner: int | None = None  # the process that installed the handler
+
+
+def _handler(signum, frame):
+    if os.getpid() != _owner:
+        os._exit(128 + signum)  # a forked worker: the main process reports the interrupt
+    raise Interrupted(signum)
+
+
+def _exit_quietly(signum, frame):
+    os._exit(128 + signum)
+
+
+@contextlib.contextmanager
+def handled():
+    """For the block (the command line's whole run): SIGINT and SIGTERM raise
+    :class:`Interrupted` here and end forked workers silently. Only in the main thread
+    (elsewhere signals cannot be handled, and the block runs with the handlers it has)."""
+    global _owner
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    owner, _owner = _owner, os.getpid()
+    try:
+        for sig in SIGNALS:
+            signal.signal(sig, _handler)
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:  # (None: installed outside Python, cannot be put back from here)
+                signal.signal(sig, handler)
+        _owner = owner
+
+
+def quiet_worker() -> None:
+    """In a worker process: SIGINT and SIGTERM end it at once, without a traceback (its
+    parent sees the worker gone, or is itself interrupted and reports that)."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in SIGNALS:
+            signal.signal(sig, _exit_quietly)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Hold SIGINT and SIGTERM back during the block; one that arrived is acted on (by the
+    handler in place before) as soon as the block ends. A no-op outside the main thread,
+    where Python runs no signal handler anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    for sig in SIGNALS:
+        signal.signal(sig, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
