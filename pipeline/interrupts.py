@@ -40,6 +40,7 @@ def exit_code(exc: BaseException) -> int:
     return exc.exit_code if isinstance(exc, Interrupted) else 128 + signal.SIGINT
 
 
+PARENT_POLL = 0.2  # seconds between a worker's checks that its parent is alive
 _owner: int | None = None  # the process that installed the handler
 
 
@@ -77,10 +78,23 @@ def handled():
 
 def quiet_worker() -> None:
     """In a worker process: SIGINT and SIGTERM end it at once, without a traceback (its
-    parent sees the worker gone, or is itself interrupted and reports that)."""
+    parent sees the worker gone, or is itself interrupted and reports that); and it ends
+    when its parent does. A parent killed outright (``kill -9``) otherwise leaves its pool
+    workers waiting for work forever, holding the files the parent had open, among them
+    the lock of the outputs it was writing (pipeline.locks): no later run could write them."""
     if threading.current_thread() is threading.main_thread():
         for sig in SIGNALS:
             signal.signal(sig, _exit_quietly)
+    parent = os.getppid()
+    threading.Thread(target=_follow_parent, args=(parent,), name="follow-parent", daemon=True).start()
+
+
+def _follow_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:  # (a process whose parent died is handed to another)
+        time.sleep(PARENT_POLL)
+    os._exit(128 + signal.SIGTERM)
 
 
 @contextlib.contextmanager
