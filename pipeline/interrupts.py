@@ -1,7 +1,7 @@
 """Interrupts: Ctrl-C (SIGINT) and SIGTERM stop a run quietly, in every process of it.
 
-The command line (:func:`handled`) turns both signals into :class:`Interrupted`, a
-``KeyboardInterrupt`` that remembers its signal, so the run unwinds through every
+The command line (:func:`handled`) turns both signals into :class:`Interrupted` (a
+``KeyboardInterrupt``) or its :class:`Terminated`, so the run unwinds through every
 ``finally`` and ``except BaseException`` (temporaries removed, worker processes stopped) and
 exits ``128 + signal``: 130 for Ctrl-C, 143 for SIGTERM, as a shell reports a process those
 signals ended. Worker processes (chart workers, the DOCX writer) are forked, so they
@@ -24,20 +24,29 @@ SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SI
 
 
 class Interrupted(KeyboardInterrupt):
-    """The run was interrupted by ``signum``."""
+    """The run was interrupted by Ctrl-C (SIGINT). The signal is the class's, not an
+    argument's: some libraries re-create an exception passing through them from its type
+    and a message (ReportLab's layout does), and the status must survive that."""
 
-    def __init__(self, signum: int = signal.SIGINT):
-        super().__init__(signum)
-        self.signum = signum
+    signum = signal.SIGINT
 
     @property
     def exit_code(self) -> int:
-        return 128 + self.signum
+        return 128 + int(self.signum)
+
+
+class Terminated(Interrupted):
+    """The run was asked to stop by SIGTERM."""
+
+    signum = getattr(signal, "SIGTERM", 15)
+
+
+_BY_SIGNAL = {Interrupted.signum: Interrupted, Terminated.signum: Terminated}
 
 
 def exit_code(exc: BaseException) -> int:
     """The exit status of a run ended by ``exc`` (a KeyboardInterrupt): 130, or 143 for SIGTERM."""
-    return exc.exit_code if isinstance(exc, Interrupted) else 128 + signal.SIGINT
+    return exc.exit_code if isinstance(exc, Interrupted) else 128 + int(signal.SIGINT)
 
 
 PARENT_POLL = 0.2  # seconds between a worker's checks that its parent is alive
@@ -47,7 +56,7 @@ _owner: int | None = None  # the process that installed the handler
 def _handler(signum, frame):
     if os.getpid() != _owner:
         os._exit(128 + signum)  # a forked worker: the main process reports the interrupt
-    raise Interrupted(signum)
+    raise _BY_SIGNAL.get(signum, Interrupted)()
 
 
 def _exit_quietly(signum, frame):

@@ -71,16 +71,13 @@ def wait_for(predicate, timeout: float = 120, step: float = 0.01) -> bool:
     return False
 
 
-def group_gone(pgid: int, timeout: float = 10) -> bool:
-    """Every process of the session (workers included) has ended."""
+def group_gone(session: int, timeout: float = 10) -> bool:
+    """Every process of the session (workers included) has ended (zombies, ended but not
+    yet reaped by whoever adopted them, count as ended)."""
     def gone():
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return True
-        # zombies (ended, not yet reaped by whoever adopted them) count as gone
-        out = subprocess.run(["ps", "-o", "stat=", "-g", str(pgid)], capture_output=True, text=True).stdout.split()
-        return all(state.startswith("Z") for state in out)
+        states = subprocess.run(["ps", "-o", "stat=", "-s", str(session)], capture_output=True,
+                                text=True).stdout.split()
+        return all(state.startswith("Z") for state in states)
     return wait_for(gone, timeout, 0.05)
 
 
