@@ -160,7 +160,7 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
     kind = "supplementary" if supplement else "agenda"
     # held while the packs are built, so a second run of the same meeting's packs waits or
     # is told who is building them, and the two files are replaced together or not at all
-    with atomic.atomic_set(destinations.values(), what=f"the {kind} packs {atomic.set_name(names.values())} "
+    with atomic.atomic_set(destinations.values(), what=f"the pair of {kind} packs {atomic.set_name(names.values())} "
                            f"in {out_dir}") as outputs:
         data, pages, ranges, tagged = _build_packs(manifest, out_dir, supplement)
         for variant in VARIANTS:
