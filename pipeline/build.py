@@ -1,8 +1,9 @@
 """Build the committee report: workbook -> cards -> document model -> charts -> DOCX / PDF.
 
 ``build_report`` is what the ``build`` command and the agenda pack call. Each distinct
-chart is drawn once and the same PNG bytes go to both renderers. Every output is written
-atomically; the timings say where the time went.
+chart is drawn once and the same PNG bytes go to both renderers. The DOCX and PDF are one
+set (:func:`pipeline.atomic.atomic_set`): written under the report's lock, to temporaries,
+and replaced together only when both are complete; the timings say where the time went.
 
 Speed (issue 9): charts come from a content-addressed cache (``<out>/.cache/charts`` unless
 ``cache_dir`` says otherwise), so a rebuild after a commentary-only change draws none; the
