@@ -58,7 +58,8 @@ def main(argv=None):
     from pipeline import atomic, interrupts
 
     atomic.forget_committed()
-    with interrupts.handled():
+    # argv None: this is the program (the console script, python -m pipeline), not a caller
+    with interrupts.handled(last=argv is None):
         _run(argv)
 
 

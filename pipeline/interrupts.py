@@ -50,13 +50,32 @@ def exit_code(exc: BaseException) -> int:
 
 
 PARENT_POLL = 0.2  # seconds between a worker's checks that its parent is alive
+RESEND_AFTER = 0.01  # seconds: a signal that came where it cannot be acted on is sent again after this
 _owner: int | None = None  # the process that installed the handler
 
 
 def _handler(signum, frame):
     if os.getpid() != _owner:
         os._exit(128 + signum)  # a forked worker: the main process reports the interrupt
+    if _not_here(frame):
+        # the signal is sent again, to be acted on a moment later, outside the place that
+        # cannot take an exception
+        threading.Timer(RESEND_AFTER, os.kill, (os.getpid(), signum)).start()
+        return
     raise _BY_SIGNAL.get(signum, Interrupted)()
+
+
+def _not_here(frame) -> bool:
+    """Whether an exception raised at ``frame`` would not end the run cleanly: in a
+    ``__del__`` it is printed ("Exception ignored in ...") and dropped, and the run goes on;
+    in an import, it can reach a C++ extension's initialisation (pikepdf's), which aborts
+    the process."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _exit_quietly(signum, frame):
@@ -64,10 +83,16 @@ def _exit_quietly(signum, frame):
 
 
 @contextlib.contextmanager
-def handled():
+def handled(last: bool = False):
     """For the block (the command line's whole run): SIGINT and SIGTERM raise
     :class:`Interrupted` here and end forked workers silently. Only in the main thread
-    (elsewhere signals cannot be handled, and the block runs with the handlers it has)."""
+    (elsewhere signals cannot be handled, and the block runs with the handlers it has).
+
+    ``last``: the block is all the process does (the program's ``main``): after it, both
+    signals are ignored instead of restored, since all that is left is the interpreter's
+    shutdown, after the job was done or given up, and an interrupt there would only print
+    a traceback from whatever clean-up it hit (and, for a job that was done, exit as if it
+    had not been)."""
     global _owner
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -80,7 +105,9 @@ def handled():
         yield
     finally:
         for sig, handler in previous.items():
-            if handler is not None:  # (None: installed outside Python, cannot be put back from here)
+            if last:
+                signal.signal(sig, signal.SIG_IGN)
+            elif handler is not None:  # (None: installed outside Python, cannot be put back from here)
                 signal.signal(sig, handler)
         _owner = owner
 

@@ -42,7 +42,7 @@ def env(**extra) -> dict:
 def start(args, *, script: str | None = None, **extra_env) -> subprocess.Popen:
     """``committee-pipeline ARGS`` in a new session; with ``script``, that Python code runs
     first in the same process (to inject a fault), then the command line."""
-    code = (script or "") + "\nfrom pipeline.cli import main\nmain(sys.argv[1:])\n"
+    code = (script or "") + "\nfrom pipeline.cli import main\nsys.argv[0] = 'committee-pipeline'\nmain()\n"
     return subprocess.Popen([sys.executable, "-c", "import sys\n" + code, *[str(a) for a in args]], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env=env(**extra_env))
