@@ -273,3 +273,34 @@ def test_a_full_disk_keeps_the_set(small_disk, tmp_path, previous_set):
     assert "No space left on device" in stderr
     assert snapshot(out) == previous_set
     assert not leftovers(out)
+
+
+# ------------------------------------------------------------------------------ a worker dies alone
+CHART_WORKER_DIES = textwrap.dedent("""
+    import os
+    import pipeline.charts as c
+    def die(*args, **kwargs):
+        os._exit(1)  # (as the out-of-memory killer would end it)
+    c._draw_batch = die
+""")
+DOCX_PROCESS_KILLED = textwrap.dedent("""
+    import os, signal
+    import pipeline.render_docx as r
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+    r.docx_bytes = die
+""")
+
+
+@pytest.mark.parametrize("script, message", [
+    (CHART_WORKER_DIES, "Error: a process drawing the charts stopped unexpectedly; nothing was written"),
+    (DOCX_PROCESS_KILLED, "Error: the process writing the DOCX stopped unexpectedly (exit status -9); nothing was written"),
+], ids=["chart-worker", "docx-process"])
+def test_a_worker_that_dies_alone_fails_the_build_cleanly(setup, previous_set, script, message):
+    out, book = setup
+    status, _, stderr = run(build_args(book, out), script=script)
+    assert status == 3, stderr
+    assert message in stderr
+    clean_stderr(stderr)
+    assert snapshot(out) == previous_set
+    assert not leftovers(out)
