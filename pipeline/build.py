@@ -1,8 +1,9 @@
 """Build the committee report: workbook -> cards -> document model -> charts -> DOCX / PDF.
 
 ``build_report`` is what the ``build`` command and the agenda pack call. Each distinct
-chart is drawn once and the same PNG bytes go to both renderers. Every output is written
-atomically; the timings say where the time went.
+chart is drawn once and the same PNG bytes go to both renderers. The DOCX and PDF are one
+set (:func:`pipeline.atomic.atomic_set`): written under the report's lock, to temporaries,
+and replaced together only when both are complete; the timings say where the time went.
 
 Speed (issue 9): charts come from a content-addressed cache (``<out>/.cache/charts`` unless
 ``cache_dir`` says otherwise), so a rebuild after a commentary-only change draws none; the
@@ -19,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline import atomic
+from pipeline.errors import OutputError, PipelineError
 from pipeline.periods import Month
 
 FORMATS = ("docx", "pdf")
@@ -130,62 +132,86 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
     result.warnings = tuple(str(w) for w in check_dataset(dataset, cardset))
     if strict and result.warnings:  # the exception rule: exit status 1, nothing written
         raise CommentaryCheckFailed(result.warnings)
-    from pipeline.charts import start_charts
-    from pipeline.document import figures
-
     if use_cache and cache_dir is None:
         cache_dir = default_cache_dir(out_dir)
     if use_cache and pdf_cache_dir is None:
         pdf_cache_dir = default_pdf_cache_dir(out_dir)
     spare = "docx" in formats and "pdf" in formats and _spare_process(workers)  # (before any pool starts)
-    charts_started = time.perf_counter()
-    stream = start_charts((f.chart for f in figures(document)), cache_dir=cache_dir if use_cache else None,
-                          workers=workers)
-    result.charts, result.charts_drawn, result.chart_workers = len(stream), stream.drawn, stream.workers
     paths = output_paths(workbook, out_dir, formats, cardset.period)
-    pending: list = []  # the DOCX writer's process, once the charts are all there
-    try:
-        result.timings["charts"] = 0.0  # (set below: charts and the PDF overlap)
-        if spare:
-            # the DOCX needs every chart: its process starts the moment the last is drawn,
-            # while the PDF (which takes each chart as it comes) is being written here
-            stream.when_complete(lambda: pending.append(
-                _start_in_process(_write_docx, document, paths["docx"], stream.finish().images)))
-        if "pdf" in formats:
-            stats: dict = {}
-            result.timings["pdf"] = _write_pdf(document, paths["pdf"], stream,
-                                               pdf_cache_dir if use_cache else None, stats)
-            result.pdf_sections, result.pdf_replayed = stats.get("sections", 0), stats.get("replayed", 0)
-        images = stream.finish().images
-        result.timings["charts"] = stream.completed_at - charts_started
-        if "docx" in formats:
-            if pending:
-                result.timings["docx"] = pending[0].result()  # re-raises the DOCX writer's error here
-            else:
-                result.timings["docx"] = _write_docx(document, paths["docx"], images)
-    finally:
-        stream.close()
-        for future in pending:
-            future.pool.shutdown(wait=True)
+    # every file of this report, built this time or not
+    family = output_paths(workbook, out_dir, FORMATS, cardset.period)
+    name = atomic.set_name(family.values())
+    # the lock is the report's, not the folder's: two reports build into one folder at once
+    with atomic.atomic_set(paths.values(), what=f"the report {name} in {Path(out_dir)}", name=name,
+                           siblings=family.values()) as outputs:
+        _write_outputs(result, document, formats, {fmt: outputs[paths[fmt]] for fmt in formats}, paths,
+                       cache_dir if use_cache else None, pdf_cache_dir if use_cache else None, workers, spare)
+    if outputs.recovered:
+        result.notices += (f"an earlier build of this report was stopped while replacing its files; "
+                           f"that was completed first ({', '.join(p.name for p in outputs.recovered)})",)
+    for fmt, path in family.items():
+        if fmt not in formats and path.exists():
+            result.notices += (f"{path} was not rebuilt (only {', '.join(formats)} was asked for): it is from "
+                               "an earlier build and may not match",)
     for fmt in formats:
         result.paths[fmt] = paths[fmt]
     result.timings["total"] = time.perf_counter() - started
     return result
 
 
-def _write_docx(document, path, images) -> float:
-    from pipeline.render_docx import render_docx
+def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache_dir, workers, spare) -> None:
+    """Draw the charts and write each format to its temporary (``temps``); the caller
+    replaces the outputs with them only when all are written. On any failure or
+    interrupt, every process this started has ended before this returns, so nothing
+    writes a temporary after it is removed."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from pipeline.charts import start_charts
+    from pipeline.document import figures
+
+    charts_started = time.perf_counter()
+    stream = start_charts((f.chart for f in figures(document)), cache_dir=cache_dir, workers=workers)
+    result.charts, result.charts_drawn, result.chart_workers = len(stream), stream.drawn, stream.workers
+    writers: list[_Child] = []  # the DOCX writer's process, once the charts are all there
+    try:
+        result.timings["charts"] = 0.0  # (set below: charts and the PDF overlap)
+        if spare:
+            # the DOCX needs every chart: its process starts the moment the last is drawn,
+            # while the PDF (which takes each chart as it comes) is being written here
+            stream.when_complete(lambda: writers.append(
+                _Child(_write_docx, document, temps["docx"], stream.finish().images, paths["docx"])))
+        if "pdf" in formats:
+            stats: dict = {}
+            result.timings["pdf"] = _write_pdf(document, temps["pdf"], stream, pdf_cache_dir, stats, paths["pdf"])
+            result.pdf_sections, result.pdf_replayed = stats.get("sections", 0), stats.get("replayed", 0)
+        images = stream.finish().images
+        result.timings["charts"] = stream.completed_at - charts_started
+        if "docx" in formats:
+            if writers:
+                result.timings["docx"] = writers[0].result()  # re-raises the DOCX writer's error here
+            else:
+                result.timings["docx"] = _write_docx(document, temps["docx"], images, paths["docx"])
+    except BrokenProcessPool:
+        raise OutputError("a process drawing the charts stopped unexpectedly; nothing was written") from None
+    finally:
+        stream.close()
+        for writer in writers:
+            writer.stop()
+
+
+def _write_docx(document, path, images, shown=None) -> float:
+    from pipeline.render_docx import docx_bytes
 
     start = time.perf_counter()
-    render_docx(document, path, images)
+    atomic.write_file(path, docx_bytes(document, images), shown=shown)
     return time.perf_counter() - start
 
 
-def _write_pdf(document, path, images, cache_dir=None, stats=None) -> float:
-    from pipeline.render_pdf import render_pdf
+def _write_pdf(document, path, images, cache_dir=None, stats=None, shown=None) -> float:
+    from pipeline.render_pdf import pdf_bytes
 
     start = time.perf_counter()
-    render_pdf(document, path, images, cache_dir=cache_dir, stats=stats)
+    atomic.write_file(path, pdf_bytes(document, images, cache_dir=cache_dir, stats=stats), shown=shown)
     return time.perf_counter() - start
 
 
@@ -197,16 +223,57 @@ def _spare_process(workers: int | None) -> bool:
     return (worker_count() if workers is None else workers) > 1
 
 
-def _start_in_process(fn, *args):
-    """Run ``fn(*args)`` in a forked process; the returned future's result (or exception)
-    comes back here. The future keeps its pool as ``.pool``."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Child:
+    """``fn(*args)`` in a forked process; :meth:`result` gives its return value here, or
+    raises its exception. :meth:`stop` ends it if it is still running (on an error or an
+    interrupt here), and waits for it, so it never writes after this process gave up."""
 
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(fn, *args)
-    future.pool = pool
-    return future
+    def __init__(self, fn, *args):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._conn, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child_main, args=(child_end, fn, args), daemon=True)
+        self._process.start()
+        child_end.close()
+
+    def result(self):
+        try:
+            ok, value = self._conn.recv()
+        except EOFError:
+            self._process.join()
+            raise OutputError(f"the process writing the DOCX stopped unexpectedly (exit status "
+                              f"{self._process.exitcode}); nothing was written") from None
+        self._process.join()
+        if ok:
+            return value
+        raise value
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()  # (SIGTERM: it ends quietly, see pipeline.interrupts)
+        self._process.join()
+        self._conn.close()
+
+
+def _child_main(conn, fn, args) -> None:
+    import traceback
+
+    from pipeline.interrupts import quiet_worker
+
+    quiet_worker()
+    try:
+        reply = (True, fn(*args))
+    except Exception as exc:
+        if not isinstance(exc, PipelineError):  # a bug: keep where it happened for the report
+            exc.add_note(traceback.format_exc())
+        reply = (False, exc)
+    try:
+        conn.send(reply)
+    except Exception as exc:  # (an exception that cannot be pickled)
+        conn.send((False, OutputError(f"writing the DOCX failed: {type(reply[1]).__name__}: {reply[1]} ({exc})")))
+    finally:
+        conn.close()
 
 
 class _Clock:

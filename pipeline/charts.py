@@ -505,7 +505,12 @@ class ChartStream(Mapping):
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            from pipeline.interrupts import quiet_worker
+
+            # (a Ctrl-C reaches every process of the terminal's group: the workers end
+            # silently, this process reports the interrupt)
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=quiet_worker)
             for start in range(0, len(missing), self.BATCH):
                 batch = missing[start:start + self.BATCH]
                 self._batches.append((batch, self._pool.submit(_draw_batch, batch, dpi)))

@@ -56,9 +56,22 @@ def cli():
 
 
 def main(argv=None):
+    from pipeline import atomic, interrupts
+
+    atomic.forget_committed()
+    # argv None: this is the program (the console script, python -m pipeline), not a caller
+    with interrupts.handled(last=argv is None):
+        _run(argv)
+
+
+def _run(argv):
+    from pipeline import interrupts
+
     try:
         status = cli.main(args=argv, prog_name="committee-pipeline", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # Click's name for an interrupt
+            _interrupted(interrupts.exit_code(exc.__cause__))
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_FAILED)
     except click.ClickException as exc:
@@ -70,7 +83,21 @@ def main(argv=None):
     except PipelineError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted: nothing half-written was left behind.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        _interrupted(interrupts.exit_code(exc))
     sys.exit(status if isinstance(status, int) else 0)
+
+
+def _interrupted(status: int):
+    """Exit 130 (Ctrl-C) or 143 (SIGTERM), saying what the interrupt left: the outputs a
+    run replaces are replaced as whole sets (pipeline.atomic), so each is either the
+    previous one, untouched, or the new one, complete."""
+    from pipeline import atomic
+
+    written = atomic.committed()
+    if written:
+        names = ", ".join(str(p) for p in written)
+        click.echo(f"Interrupted after writing {names} (complete); nothing is half-written.", err=True)
+    else:
+        click.echo("Interrupted: nothing was written; the previous outputs are unchanged.", err=True)
+    sys.exit(status)

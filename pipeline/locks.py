@@ -24,6 +24,7 @@ from pipeline.errors import PipelineError
 
 DEFAULT_WAIT = 10.0  # seconds a second run waits for the first before it refuses
 _POLL = 0.05
+_NAME_GRACE = 1.0  # seconds more a refusing run waits to learn who holds the lock
 # The holder's description is written after the first byte: on Windows only that byte is
 # locked, so a waiting run can still read who holds it.
 _INFO_OFFSET = 1
@@ -69,7 +70,11 @@ def hold(target: str | os.PathLike, what: str, wait: float | None = None):
         deadline = time.monotonic() + wait
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                raise Busy(what, _holder(fd) or "holder unknown")
+                holder = _holder(fd)
+                # (empty: the holder has just taken the lock and not yet said who it is, or
+                # is releasing it: a moment more gives its name, or the lock)
+                if holder or time.monotonic() >= deadline + _NAME_GRACE:
+                    raise Busy(what, holder or "holder unknown")
             time.sleep(_POLL)
         try:
             _describe_self(fd)

@@ -12,8 +12,9 @@
 Services' covering letter (seed 004) and the documents marked ``late``, numbered from the
 manifest's ``[supplement] first_page``. The main pack lists late documents as 'to follow'.
 
-Everything is built in a scratch folder; the packs are written atomically at the end,
-only when both are complete. An exempt document's pages are never opened for the public
+Everything is built in a scratch folder, under the lock of the meeting's packs; the two
+packs are replaced together at the end (:func:`pipeline.atomic.atomic_set`), only when
+both are complete. An exempt document's pages are never opened for the public
 pack, and a final check compares every content stream of the public pack with those of
 the exempt documents before anything is written.
 """
@@ -35,6 +36,7 @@ from pipeline.pack_merge import Source, merge
 from pipeline.pack_render import render_document
 from pipeline.pack_stamp import page_label, stamp_pages
 
+VARIANTS = ("members", "public")
 TRIVIAL_STREAM = 64  # content streams shorter than this (q, Q, empty pages) prove nothing
 
 
@@ -153,6 +155,24 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
     """Build and write the members' and public packs (or supplementary packs)."""
     _check_supplement(manifest, supplement)
     out_dir = Path(out_dir)
+    names = output_names(manifest, supplement)
+    destinations = {variant: out_dir / names[variant] for variant in VARIANTS}
+    kind = "supplementary" if supplement else "agenda"
+    # held while the packs are built, so a second run of the same meeting's packs waits or
+    # is told who is building them, and the two files are replaced together or not at all
+    with atomic.atomic_set(destinations.values(), what=f"the pair of {kind} packs {atomic.set_name(names.values())} "
+                           f"in {out_dir}") as outputs:
+        data, pages, ranges, tagged = _build_packs(manifest, out_dir, supplement)
+        for variant in VARIANTS:
+            outputs.write(destinations[variant], data[variant])
+    notes = []
+    if not tagged["members"]:
+        notes.append("the pack is not a tagged PDF: at least one of its documents (or the front sheet) is untagged")
+    return PackResult(paths=destinations, pages=pages, ranges=ranges, tagged=tagged, notes=notes)
+
+
+def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
+    """The packs' bytes (members, public), page counts, ranges and whether each is tagged."""
     chosen = [(item, doc) for item, doc in manifest.documents() if doc.late == supplement]
     first_page = manifest.supplement.first_page if supplement else manifest.first_page
     with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
@@ -223,9 +243,4 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
                 data[variant] = buffer.getvalue()
                 pages[variant] = len(pdf.pages)
 
-    names = output_names(manifest, supplement)
-    paths = {variant: atomic.write_bytes(out_dir / names[variant], data[variant]) for variant in ("members", "public")}
-    notes = []
-    if not tagged["members"]:
-        notes.append("the pack is not a tagged PDF: at least one of its documents (or the front sheet) is untagged")
-    return PackResult(paths=paths, pages=pages, ranges=ranges, tagged=tagged, notes=notes)
+    return data, pages, ranges, tagged

@@ -54,7 +54,7 @@ def test_invalid_workbook_lists_problems(run_cli, make_book, tmp_path):
 def test_build_all_writes_both(run_cli, sample_path, tmp_path):
     result = run_cli("build", sample_path, "--out", tmp_path)
     assert result.exit_code == 0, result.stderr
-    # (.cache holds the chart pictures kept between builds: issue 9)
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".cache") == ["fsc_performance_2013-09.docx",
-                                                          "fsc_performance_2013-09.pdf"]
+    # (.cache holds the chart pictures kept between builds: issue 9; .NAME.lock the report's lock: issue 15)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in (".cache", ".fsc_performance_2013-09.lock")) \
+        == ["fsc_performance_2013-09.docx", "fsc_performance_2013-09.pdf"]
     assert "pdf " in result.stderr.splitlines()[-1]
