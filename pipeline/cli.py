@@ -85,6 +85,13 @@ def _run(argv):
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _interrupted(interrupts.exit_code(exc))
+    except Exception as exc:
+        # a library that catches everything (ReportLab opening a font file does) turns our
+        # interrupt into its own error: the interrupt is still in the exception's chain
+        interrupt = interrupts.within(exc)
+        if interrupt is None:
+            raise  # a bug: its traceback is what a report of it needs
+        _interrupted(interrupts.exit_code(interrupt))
     sys.exit(status if isinstance(status, int) else 0)
 
 

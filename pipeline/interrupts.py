@@ -49,6 +49,18 @@ def exit_code(exc: BaseException) -> int:
     return exc.exit_code if isinstance(exc, Interrupted) else 128 + int(signal.SIGINT)
 
 
+def within(exc: BaseException) -> KeyboardInterrupt | None:
+    """The interrupt that ``exc`` was raised while handling, if any (its ``__cause__`` or
+    ``__context__`` chain), or None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 PARENT_POLL = 0.2  # seconds between a worker's checks that its parent is alive
 RESEND_AFTER = 0.01  # seconds: a signal that came where it cannot be acted on is sent again after this
 _owner: int | None = None  # the process that installed the handler

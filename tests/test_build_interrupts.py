@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from output_runs import (clean_stderr, docx_text, finish, group_gone, leftovers, marked_book, marker_of, pdf_text,
-                         run, snapshot, start, wait_for)
+                         run, snapshot, start)
 
 MARKERS = ("Alpha", "Bravo")
 
@@ -22,7 +22,7 @@ MARKERS = ("Alpha", "Bravo")
 def previous_set(tmp_path_factory):
     """The report built from the Alpha workbook: the set every test's build must keep."""
     folder = tmp_path_factory.mktemp("previous")
-    book = marked_book(folder / "alpha" / "dashboard.xlsx", "Alpha")
+    book = marked_book(folder / "alpha" / "dashboard_2013-09.xlsx", "Alpha")
     status, _, stderr = run(["build", book, "--out", folder / "out", "--no-cache"])
     assert status == 0, stderr
     return snapshot(folder / "out")
@@ -35,13 +35,13 @@ def setup(tmp_path, previous_set):
     out.mkdir()
     for name, data in previous_set.items():
         (out / name).write_bytes(data)
-    assert sorted(previous_set) == ["dashboard.docx", "dashboard.pdf"]
-    return out, marked_book(tmp_path / "bravo" / "dashboard.xlsx", "Bravo")
+    assert sorted(previous_set) == ["dashboard_2013-09.docx", "dashboard_2013-09.pdf"]
+    return out, marked_book(tmp_path / "bravo" / "dashboard_2013-09.xlsx", "Bravo")
 
 
 def the_set(out: Path) -> str:
     """The workbook both documents come from (they must agree)."""
-    docx, pdf = marker_of(docx_text(out / "dashboard.docx"), MARKERS), marker_of(pdf_text(out / "dashboard.pdf"), MARKERS)
+    docx, pdf = marker_of(docx_text(out / "dashboard_2013-09.docx"), MARKERS), marker_of(pdf_text(out / "dashboard_2013-09.pdf"), MARKERS)
     assert docx == pdf, f"DOCX of {docx}, PDF of {pdf}"
     return docx
 
@@ -184,13 +184,22 @@ def test_sigterm_exits_143_and_keeps_the_set(setup, previous_set):
 
 
 # ------------------------------------------------------------------------------ kill -9
+KILLED_BEFORE_THE_RENAMES = textwrap.dedent("""
+    import os, signal
+    import pipeline.atomic as a
+    def killed(*args):
+        os.kill(os.getpid(), signal.SIGKILL)  # the main process only, as `kill -9 PID` does
+    a._write_journal = killed
+""")
+
+
 def test_a_killed_build_leaves_the_set_and_the_next_build_removes_its_temporaries(setup, previous_set):
     out, book = setup
-    proc = start(build_args(book, out))
-    assert wait_for(lambda: len(leftovers(out)) == 2), "the build never started writing"
-    time.sleep(0.5)  # (drawing and laying out)
-    proc.kill()  # the main process only, as `kill -9 PID` does: its workers are left behind
+    # killed at a known point, with both new files complete and not yet renamed (a kill
+    # timed from outside lands after the renames on a fast or idle machine)
+    proc = start(build_args(book, out), script=KILLED_BEFORE_THE_RENAMES)
     proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
     assert snapshot(out) == previous_set
     stale = leftovers(out)
     assert len(stale) == 2 and all(name.endswith(".part") for name in stale)
@@ -217,7 +226,7 @@ def test_a_build_killed_between_its_renames_is_completed_by_the_next(setup, prev
     """)
     status, _, _ = run(build_args(book, out), script=kill_after_first)
     assert status == -signal.SIGKILL
-    assert (out / ".dashboard.commit").exists()
+    assert (out / ".dashboard_2013-09.commit").exists()
     assert len([n for n in leftovers(out) if n.endswith(".part")]) == 1
     status, _, stderr = run(build_args(book, out), script=FAIL_PDF)
     assert status == 3, stderr
@@ -263,7 +272,7 @@ def test_a_full_disk_keeps_the_set(small_disk, tmp_path, previous_set):
     out.mkdir()
     for name, data in previous_set.items():
         (out / name).write_bytes(data)
-    book = marked_book(tmp_path / "bravo" / "dashboard.xlsx", "Bravo")
+    book = marked_book(tmp_path / "bravo" / "dashboard_2013-09.xlsx", "Bravo")
     # fill the disk but for a little more than the previous set's size: room to start, not to finish
     free = os.statvfs(out).f_bavail * os.statvfs(out).f_frsize
     (small_disk / "filler").write_bytes(b"\0" * max(0, free - 64 * 1024))
@@ -304,3 +313,33 @@ def test_a_worker_that_dies_alone_fails_the_build_cleanly(setup, previous_set, s
     clean_stderr(stderr)
     assert snapshot(out) == previous_set
     assert not leftovers(out)
+
+
+def test_an_interrupt_a_library_turned_into_its_own_error_still_exits_130(tmp_path, monkeypatch, capsys):
+    """ReportLab opens a font file inside a bare ``except:`` and raises TTFError instead:
+    the interrupt is in the error's chain, and the run still ends as interrupted."""
+    from pipeline import cli
+    from pipeline.interrupts import Interrupted
+
+    def catches_everything(*args, **kwargs):
+        try:
+            raise Interrupted()
+        except BaseException:
+            raise OSError("Cannot open resource 'LiberationSans-Italic.ttf'")
+
+    monkeypatch.setattr("pipeline.commands.inspect.validate.callback", catches_everything)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["validate", str(tmp_path / "any.xlsx")])
+    assert ended.value.code == 130
+    assert "Interrupted" in capsys.readouterr().err
+
+
+def test_an_error_without_an_interrupt_in_its_chain_is_still_a_bug(tmp_path, monkeypatch):
+    from pipeline import cli
+
+    def fails(*args, **kwargs):
+        raise OSError("a bug")
+
+    monkeypatch.setattr("pipeline.commands.inspect.validate.callback", fails)
+    with pytest.raises(OSError, match="a bug"):
+        cli.main(["validate", str(tmp_path / "any.xlsx")])

@@ -16,7 +16,7 @@ MARKERS = ("Alpha", "Bravo")
 
 
 def test_two_workbooks_of_one_name_built_into_one_folder_at_once(tmp_path):
-    books = {m: marked_book(tmp_path / m.lower() / "dashboard.xlsx", m) for m in MARKERS}
+    books = {m: marked_book(tmp_path / m.lower() / "dashboard_2013-09.xlsx", m) for m in MARKERS}
     out = tmp_path / "out"
     refused = waited = 0
     for n in range(ROUNDS):
@@ -35,18 +35,18 @@ def test_two_workbooks_of_one_name_built_into_one_folder_at_once(tmp_path):
             other = procs[MARKERS[1 - MARKERS.index(marker)]]
             if status == 0:
                 winners.append(marker)
-                assert stdout.split() == [str(out / "dashboard.docx"), str(out / "dashboard.pdf")]
+                assert stdout.split() == [str(out / "dashboard_2013-09.docx"), str(out / "dashboard_2013-09.pdf")]
             else:
                 assert wait == 0, f"round {n}: {marker} did not wait for the other build: {stderr}"
                 assert status == 3, stderr
-                assert re.search(rf"the report dashboard in \S+ is in use by another run \(process {other.pid} ",
+                assert re.search(rf"the report dashboard_2013-09 in \S+ is in use by another run \(process {other.pid} ",
                                  stderr), stderr
                 assert "nothing was written" in stderr
                 refused += 1
         assert winners, f"round {n}: neither build wrote the report"
         waited += wait > 0 and len(winners) == 2
-        docx_marker = marker_of(docx_text(out / "dashboard.docx"), MARKERS)
-        pdf_marker = marker_of(pdf_text(out / "dashboard.pdf"), MARKERS)
+        docx_marker = marker_of(docx_text(out / "dashboard_2013-09.docx"), MARKERS)
+        pdf_marker = marker_of(pdf_text(out / "dashboard_2013-09.pdf"), MARKERS)
         assert docx_marker == pdf_marker, f"round {n}: DOCX of {docx_marker}, PDF of {pdf_marker}"
         if len(winners) == 1:
             assert docx_marker == winners[0]
@@ -58,21 +58,21 @@ def test_two_workbooks_of_one_name_built_into_one_folder_at_once(tmp_path):
 def test_two_different_reports_build_into_one_folder_without_waiting(tmp_path):
     """The lock is the report's, not the folder's: two reports build side by side even
     when neither may wait a moment."""
-    one = marked_book(tmp_path / "one.xlsx", "Alpha")
-    two = marked_book(tmp_path / "two.xlsx", "Bravo")
+    one = marked_book(tmp_path / "one_2013-09.xlsx", "Alpha")
+    two = marked_book(tmp_path / "two_2013-09.xlsx", "Bravo")
     out = tmp_path / "out"
     procs = [start(["build", book, "--out", out, "--no-cache"], COMMITTEE_PIPELINE_LOCK_WAIT=0) for book in (one, two)]
     for proc in procs:
         status, _, stderr = finish(proc)
         assert status == 0, stderr
-    assert marker_of(pdf_text(out / "one.pdf"), MARKERS) == marker_of(docx_text(out / "one.docx"), MARKERS) == "Alpha"
-    assert marker_of(pdf_text(out / "two.pdf"), MARKERS) == marker_of(docx_text(out / "two.docx"), MARKERS) == "Bravo"
+    assert marker_of(pdf_text(out / "one_2013-09.pdf"), MARKERS) == marker_of(docx_text(out / "one_2013-09.docx"), MARKERS) == "Alpha"
+    assert marker_of(pdf_text(out / "two_2013-09.pdf"), MARKERS) == marker_of(docx_text(out / "two_2013-09.docx"), MARKERS) == "Bravo"
 
 
 def test_a_build_of_one_format_says_the_other_is_older(tmp_path):
-    book = marked_book(tmp_path / "a" / "dashboard.xlsx", "Alpha")
+    book = marked_book(tmp_path / "a" / "dashboard_2013-09.xlsx", "Alpha")
     out = tmp_path / "out"
     assert run(["build", book, "--out", out])[0] == 0
     status, _, stderr = run(["build", book, "--out", out, "--format", "docx"])
     assert status == 0, stderr
-    assert f"note: {out / 'dashboard.pdf'} was not rebuilt (only docx was asked for)" in stderr
+    assert f"note: {out / 'dashboard_2013-09.pdf'} was not rebuilt (only docx was asked for)" in stderr
