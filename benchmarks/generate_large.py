@@ -9,7 +9,7 @@ report sheet. Deterministic from ``--seed``: the same seed writes the same workb
 
     python benchmarks/generate_large.py [OUTPUT.xlsx] [--seed N] [--directorates 8] [--indicators 40]
 
-The workbook is written with pipeline/xlsx_out.py (atomically) into a temporary or output
+The workbook is written with pipeline/commentary/xlsx_out.py (atomically) into a temporary or output
 folder; it is never committed.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.xlsx_out import add_table_sheet, new_workbook, save  # noqa: E402
+from pipeline.commentary.xlsx_out import add_table_sheet, new_workbook, save  # noqa: E402
 
 DIRECTORATES = [
     ("Adult Social Care", "Graham Gibbens", "Adult Social Care and Public Health"),

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from pdf_documents import sample_document_and_images  # noqa: E402
 
-from pipeline.render_pdf import pdf_bytes  # noqa: E402
+from pipeline.pdf.render import pdf_bytes  # noqa: E402
 
 
 def main() -> None:

@@ -2,13 +2,13 @@
 
 ``build_report`` is what the ``build`` command and the agenda pack call. Each distinct
 chart is drawn once and the same PNG bytes go to both renderers. The DOCX and PDF are one
-set (:func:`pipeline.atomic.atomic_set`): written under the report's lock, to temporaries,
+set (:func:`pipeline.infra.atomic.atomic_set`): written under the report's lock, to temporaries,
 and replaced together only when both are complete; the timings say where the time went.
 
 Speed (issue 9): charts come from a content-addressed cache (``<out>/.cache/charts`` unless
 ``cache_dir`` says otherwise), so a rebuild after a commentary-only change draws none; the
 charts that are missing are drawn on all cores while this process lays out and writes the
-PDF, which takes each chart as it comes (``pipeline.charts.ChartStream``); and when both
+PDF, which takes each chart as it comes (``pipeline.charts.draw.ChartStream``); and when both
 formats are asked for, the DOCX is written by a second process, started as soon as the last
 chart is drawn. The "charts" timing is from the start of drawing to the last chart, so it
 overlaps "pdf". ``workers=1`` does everything in this process, one after the other; the
@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import atomic
+from pipeline.infra import atomic
 from pipeline.errors import OutputError, PipelineError
-from pipeline.periods import Month
+from pipeline.rules.periods import Month
 
 FORMATS = ("docx", "pdf")
 
@@ -37,8 +37,8 @@ class BuildResult:
     charts_drawn: int = 0  # of which drawn by matplotlib in this build (the rest came from the cache)
     chart_workers: int = 1  # processes that drew them
     pdf_sections: int = 0  # sections of the PDF (the blocks between two page breaks)
-    pdf_replayed: int = 0  # of which replayed from the cache (pipeline.pdf_replay), not laid out
-    document: object = None  # the pipeline.document.Document built
+    pdf_replayed: int = 0  # of which replayed from the cache (pipeline.pdf.replay), not laid out
+    document: object = None  # the pipeline.document.model.Document built
 
     def timing_line(self) -> str:
         parts = []
@@ -114,20 +114,20 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
     clock = _Clock(result.timings)
 
     with clock("read"):
-        from pipeline.workbook import read_workbook
+        from pipeline.input.workbook import read_workbook
 
         dataset = read_workbook(workbook)
     with clock("cards"):
-        from pipeline.cards import compute_cards
+        from pipeline.cards.compute import compute_cards
 
         cardset = compute_cards(dataset, period)
     with clock("assemble"):
-        from pipeline.assemble import build_document
+        from pipeline.document.assemble import build_document
 
         document = build_document(dataset, cardset, template)
     result.document = document
     result.notices = tuple(document.meta.get("notices", ()))
-    from pipeline.commentary_checks import CommentaryCheckFailed, check_dataset
+    from pipeline.commentary.checks import CommentaryCheckFailed, check_dataset
 
     result.warnings = tuple(str(w) for w in check_dataset(dataset, cardset))
     if strict and result.warnings:  # the exception rule: exit status 1, nothing written
@@ -166,8 +166,8 @@ def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache
     writes a temporary after it is removed."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from pipeline.charts import start_charts
-    from pipeline.document import figures
+    from pipeline.charts.draw import start_charts
+    from pipeline.document.model import figures
 
     charts_started = time.perf_counter()
     stream = start_charts((f.chart for f in figures(document)), cache_dir=cache_dir, workers=workers)
@@ -200,7 +200,7 @@ def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache
 
 
 def _write_docx(document, path, images, shown=None) -> float:
-    from pipeline.render_docx import docx_bytes
+    from pipeline.docx.render import docx_bytes
 
     start = time.perf_counter()
     atomic.write_file(path, docx_bytes(document, images), shown=shown)
@@ -208,7 +208,7 @@ def _write_docx(document, path, images, shown=None) -> float:
 
 
 def _write_pdf(document, path, images, cache_dir=None, stats=None, shown=None) -> float:
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     start = time.perf_counter()
     atomic.write_file(path, pdf_bytes(document, images, cache_dir=cache_dir, stats=stats), shown=shown)
@@ -216,7 +216,7 @@ def _write_pdf(document, path, images, cache_dir=None, stats=None, shown=None) -
 
 
 def _spare_process(workers: int | None) -> bool:
-    from pipeline.charts import can_fork, worker_count
+    from pipeline.charts.draw import can_fork, worker_count
 
     if not can_fork():
         return False  # (a spawned process would re-import everything: no gain for one document)
@@ -251,7 +251,7 @@ class _Child:
 
     def stop(self) -> None:
         if self._process.is_alive():
-            self._process.terminate()  # (SIGTERM: it ends quietly, see pipeline.interrupts)
+            self._process.terminate()  # (SIGTERM: it ends quietly, see pipeline.infra.interrupts)
         self._process.join()
         self._conn.close()
 
@@ -259,7 +259,7 @@ class _Child:
 def _child_main(conn, fn, args) -> None:
     import traceback
 
-    from pipeline.interrupts import quiet_worker
+    from pipeline.infra.interrupts import quiet_worker
 
     quiet_worker()
     try:

@@ -56,7 +56,8 @@ def cli():
 
 
 def main(argv=None):
-    from pipeline import atomic, interrupts
+    from pipeline.infra import atomic
+    from pipeline.infra import interrupts
 
     atomic.forget_committed()
     # argv None: this is the program (the console script, python -m pipeline), not a caller
@@ -65,7 +66,7 @@ def main(argv=None):
 
 
 def _run(argv):
-    from pipeline import interrupts
+    from pipeline.infra import interrupts
 
     try:
         status = cli.main(args=argv, prog_name="committee-pipeline", standalone_mode=False)
@@ -97,9 +98,9 @@ def _run(argv):
 
 def _interrupted(status: int):
     """Exit 130 (Ctrl-C) or 143 (SIGTERM), saying what the interrupt left: the outputs a
-    run replaces are replaced as whole sets (pipeline.atomic), so each is either the
+    run replaces are replaced as whole sets (pipeline.infra.atomic), so each is either the
     previous one, untouched, or the new one, complete."""
-    from pipeline import atomic
+    from pipeline.infra import atomic
 
     written = atomic.committed()
     if written:

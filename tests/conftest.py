@@ -28,7 +28,7 @@ def sample_path() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_dataset(sample_path):
-    from pipeline.workbook import read_workbook
+    from pipeline.input.workbook import read_workbook
 
     return read_workbook(sample_path)
 
@@ -36,8 +36,8 @@ def sample_dataset(sample_path):
 @pytest.fixture(scope="session")
 def sample_cards(sample_dataset):
     """The sample's CardSet for September 2013."""
-    from pipeline.cards import compute_cards
-    from pipeline.periods import Month
+    from pipeline.cards.compute import compute_cards
+    from pipeline.rules.periods import Month
 
     return compute_cards(sample_dataset, Month(2013, 9))
 

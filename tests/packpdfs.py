@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import document as d
-from pipeline.pack_render import render_document
+from pipeline.document import model as d
+from pipeline.pack.render import render_document
 
 
 def report_pdf(path: Path, marker: str, pages: int, landscape: bool = False, tagged: bool = True) -> Path:
@@ -23,7 +23,7 @@ def report_pdf(path: Path, marker: str, pages: int, landscape: bool = False, tag
         footer_text=f"{marker} own footer", date="2013-12-05")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not tagged:
-        from pipeline.render_pdf import render_pdf
+        from pipeline.pdf.render import render_pdf
 
         render_pdf(document, path, {}, tagged=False)
         return path

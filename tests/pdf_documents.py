@@ -4,7 +4,7 @@ a summary table, indicator pages (details, chart, trend data with RAG words) and
 quarterly children's page."""
 from __future__ import annotations
 
-from pipeline.document import (
+from pipeline.document.model import (
     BulletList,
     Cell,
     ChartSpec,
@@ -22,7 +22,7 @@ from pipeline.document import (
     Table,
     runs,
 )
-from pipeline.rating import Rag
+from pipeline.rules.rating import Rag
 
 MONTHS = ("Sep-12", "Oct-12", "Nov-12", "Dec-12", "Jan-13", "Feb-13", "Mar-13",
           "Apr-13", "May-13", "Jun-13", "Jul-13", "Aug-13", "Sep-13")
@@ -232,12 +232,12 @@ def sample_document_and_images():
     if not _SAMPLE_CACHE:
         from pathlib import Path
 
-        from pipeline.assemble import build_document
-        from pipeline.cards import compute_cards
-        from pipeline.charts import render_all
-        from pipeline.document import figures
-        from pipeline.periods import Month
-        from pipeline.workbook import read_workbook
+        from pipeline.document.assemble import build_document
+        from pipeline.cards.compute import compute_cards
+        from pipeline.charts.draw import render_all
+        from pipeline.document.model import figures
+        from pipeline.rules.periods import Month
+        from pipeline.input.workbook import read_workbook
 
         sample = Path(__file__).resolve().parent.parent / "inputs" / "fsc_performance_2013-09.xlsx"
         dataset = read_workbook(sample)

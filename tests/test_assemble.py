@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.assemble import build_document
-from pipeline.document import (
+from pipeline.document.assemble import build_document
+from pipeline.document.model import (
     BulletList,
     Columns,
     Figure,
@@ -18,8 +18,8 @@ from pipeline.document import (
     plain_text,
     walk,
 )
-from pipeline.rating import Rag
-from pipeline.textblocks import plain_lines, text_blocks
+from pipeline.rules.rating import Rag
+from pipeline.document.textblocks import plain_lines, text_blocks
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,8 @@ def small(tmp_path_factory):
     from report_books import report_book_kwargs
     from workbooks import make_workbook
 
-    from pipeline.cards import compute_cards
-    from pipeline.workbook import read_workbook
+    from pipeline.cards.compute import compute_cards
+    from pipeline.input.workbook import read_workbook
 
     path = make_workbook(tmp_path_factory.mktemp("asm") / "small.xlsx", **report_book_kwargs())
     dataset = read_workbook(path)
@@ -180,7 +180,7 @@ def test_red_commentary_keeps_paragraphs_and_bullets(small):
 def test_no_red_paragraph_when_nothing_is_red(sample_dataset, sample_cards):
     import dataclasses
 
-    from pipeline.cards import CardSet
+    from pipeline.cards.compute import CardSet
 
     calm = CardSet(sample_cards.period, tuple(c for c in sample_cards.cards if c.rag != Rag.RED))
     doc = build_document(sample_dataset, calm)
@@ -239,7 +239,7 @@ def test_plain_lines():
 
 
 def test_unknown_placeholder_in_wording_is_reported(sample_dataset, sample_cards, tmp_path):
-    from pipeline.assemble_common import TEMPLATE_PATH
+    from pipeline.document.common import TEMPLATE_PATH
     from pipeline.errors import PipelineError
 
     bad = tmp_path / "wording.toml"
@@ -251,8 +251,8 @@ def test_unknown_placeholder_in_wording_is_reported(sample_dataset, sample_cards
 def test_an_earlier_period_reports_as_at_that_month(sample_dataset):
     import dataclasses
 
-    from pipeline.cards import compute_cards
-    from pipeline.periods import Month
+    from pipeline.cards.compute import compute_cards
+    from pipeline.rules.periods import Month
 
     # the sample's report sheet is September's: the June report states June
     report = dataclasses.replace(sample_dataset.report, period=Month(2013, 6),

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from pipeline.atomic import atomic_path, write_bytes
+from pipeline.infra.atomic import atomic_path, write_bytes
 
 
 def test_written_file_is_complete_and_readable_by_others(tmp_path):

@@ -11,9 +11,9 @@ import stat
 
 import pytest
 
-from pipeline.atomic import atomic_set, set_name, stale_temps
+from pipeline.infra.atomic import atomic_set, set_name, stale_temps
 from pipeline.errors import OutputError
-from pipeline.interrupts import Interrupted, Terminated, deferred, exit_code
+from pipeline.infra.interrupts import Interrupted, Terminated, deferred, exit_code
 
 
 def test_the_set_is_replaced_together_with_ordinary_permissions(tmp_path):

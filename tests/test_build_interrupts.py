@@ -52,7 +52,7 @@ def build_args(book, out, *extra):
 
 # ------------------------------------------------------------------------------ failures
 FAIL_PDF = textwrap.dedent("""
-    import pipeline.render_pdf as r
+    import pipeline.pdf.render as r
     from pipeline.errors import OutputError
     real = r.pdf_bytes
     def failing(*args, **kwargs):
@@ -61,7 +61,7 @@ FAIL_PDF = textwrap.dedent("""
     r.pdf_bytes = failing
 """)
 FAIL_DOCX = textwrap.dedent("""
-    import pipeline.render_docx as r
+    import pipeline.docx.render as r
     from pipeline.errors import OutputError
     def failing(*args, **kwargs):
         raise OutputError("the DOCX writer failed on purpose")
@@ -133,7 +133,7 @@ def test_ctrl_c_at_several_moments_exits_130_quietly_and_keeps_the_set(setup, pr
 # A Ctrl-C at a known moment: the whole group gets SIGINT from inside the build
 AT_PDF_WRITTEN = textwrap.dedent("""
     import os, signal
-    import pipeline.render_pdf as r
+    import pipeline.pdf.render as r
     real = r.pdf_bytes
     def then_interrupt(*args, **kwargs):
         data = real(*args, **kwargs)
@@ -143,7 +143,7 @@ AT_PDF_WRITTEN = textwrap.dedent("""
 """)
 IN_A_CHART_WORKER = textwrap.dedent("""
     import os, signal
-    import pipeline.charts as c
+    import pipeline.charts.draw as c
     real = c._draw_batch
     def then_interrupt(*args, **kwargs):
         os.killpg(0, signal.SIGINT)  # (from a worker: every process gets it)
@@ -152,7 +152,7 @@ IN_A_CHART_WORKER = textwrap.dedent("""
 """)
 IN_THE_DOCX_PROCESS = textwrap.dedent("""
     import os, signal, time
-    import pipeline.render_docx as r
+    import pipeline.docx.render as r
     def interrupt(*args, **kwargs):
         os.killpg(0, signal.SIGINT)
         time.sleep(30)
@@ -160,7 +160,7 @@ IN_THE_DOCX_PROCESS = textwrap.dedent("""
 """)
 DURING_THE_RENAMES = textwrap.dedent("""
     import os, signal
-    import pipeline.atomic as a
+    import pipeline.infra.atomic as a
     real = a._write_journal
     def interrupt_then(*args):
         os.killpg(0, signal.SIGINT)  # held back until the renames are done
@@ -186,7 +186,7 @@ def test_sigterm_exits_143_and_keeps_the_set(setup, previous_set):
 # ------------------------------------------------------------------------------ kill -9
 KILLED_BEFORE_THE_RENAMES = textwrap.dedent("""
     import os, signal
-    import pipeline.atomic as a
+    import pipeline.infra.atomic as a
     def killed(*args):
         os.kill(os.getpid(), signal.SIGKILL)  # the main process only, as `kill -9 PID` does
     a._write_journal = killed
@@ -216,7 +216,7 @@ def test_a_build_killed_between_its_renames_is_completed_by_the_next(setup, prev
     out, book = setup
     kill_after_first = textwrap.dedent("""
         import os, signal
-        import pipeline.atomic as a
+        import pipeline.infra.atomic as a
         real = os.replace
         def replace(src, dst, **kw):
             real(src, dst, **kw)
@@ -287,14 +287,14 @@ def test_a_full_disk_keeps_the_set(small_disk, tmp_path, previous_set):
 # ------------------------------------------------------------------------------ a worker dies alone
 CHART_WORKER_DIES = textwrap.dedent("""
     import os
-    import pipeline.charts as c
+    import pipeline.charts.draw as c
     def die(*args, **kwargs):
         os._exit(1)  # (as the out-of-memory killer would end it)
     c._draw_batch = die
 """)
 DOCX_PROCESS_KILLED = textwrap.dedent("""
     import os, signal
-    import pipeline.render_docx as r
+    import pipeline.docx.render as r
     def die(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
     r.docx_bytes = die
@@ -319,7 +319,7 @@ def test_an_interrupt_a_library_turned_into_its_own_error_still_exits_130(tmp_pa
     """ReportLab opens a font file inside a bare ``except:`` and raises TTFError instead:
     the interrupt is in the error's chain, and the run still ends as interrupted."""
     from pipeline import cli
-    from pipeline.interrupts import Interrupted
+    from pipeline.infra.interrupts import Interrupted
 
     def catches_everything(*args, **kwargs):
         try:

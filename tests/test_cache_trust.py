@@ -1,7 +1,7 @@
 """Caches that cannot go stale and cannot run code (issue 14).
 
 Every cache key includes the fingerprint of the package, its templates and the drawing
-libraries (pipeline.fingerprint); cache files are plain data checked when read. Tested
+libraries (pipeline.infra.fingerprint); cache files are plain data checked when read. Tested
 the way it failed: a copy of the package with an output-affecting constant changed,
 rebuilt into the same folder, must give the bytes of a build from nothing; a cache file
 that would run code when unpickled runs nothing; damaged or foreign files are misses."""
@@ -79,14 +79,14 @@ def test_changed_constants_are_never_served_from_the_cache(copied):
     stderr, _again = build(out)
     assert _charts(stderr) == (0, 17) and "22 from cache" in stderr  # the cache is used when nothing changed
 
-    _edit(src / "pipeline" / "charts.py", '"actual": ("#0072B2",', '"actual": ("#CC3311",')
+    _edit(src / "pipeline" / "charts" / "draw.py", '"actual": ("#0072B2",', '"actual": ("#CC3311",')
     stderr, rebuilt = build(out)
     assert _charts(stderr) == (17, 0), stderr
     _stderr, fresh = build(root / "fresh-colour", "--no-cache")
     assert rebuilt == fresh
     assert rebuilt != before  # (the change shows: the test would see a stale picture)
 
-    _edit(src / "pipeline" / "pdf_styles.py", 'GRID = "#7F7F7F"', 'GRID = "#5F5F5F"')
+    _edit(src / "pipeline" / "pdf" / "styles.py", 'GRID = "#7F7F7F"', 'GRID = "#5F5F5F"')
     stderr, restyled = build(out)
     assert "(22 sections, 0 from cache)" in stderr, stderr
     _stderr, fresh = build(root / "fresh-grid", "--no-cache")
@@ -95,7 +95,7 @@ def test_changed_constants_are_never_served_from_the_cache(copied):
 
 
 def test_fingerprint_covers_the_package_templates_and_libraries():
-    from pipeline import fingerprint
+    from pipeline.infra import fingerprint
 
     names = [name for name, _data in fingerprint.parts()]
     assert names == sorted(n for n in names if n.startswith("package/")) + [
@@ -104,7 +104,7 @@ def test_fingerprint_covers_the_package_templates_and_libraries():
     on_disk = {p.relative_to(ROOT / "pipeline").as_posix() for p in (ROOT / "pipeline").rglob("*")
                if p.is_file() and "__pycache__" not in p.parts}
     assert package == on_disk
-    assert {"charts.py", "pdf_styles.py", "fonts/LiberationSans-Regular.ttf"} <= package
+    assert {"charts/draw.py", "pdf/styles.py", "fonts/LiberationSans-Regular.ttf"} <= package
     if (ROOT / "report_templates").is_dir():
         assert "templates/committee_report.toml" in names
     else:  # (moved into the package)
@@ -124,10 +124,10 @@ def test_fingerprint_covers_the_package_templates_and_libraries():
 
 
 def test_both_keys_follow_the_fingerprint(monkeypatch):
-    from pipeline import fingerprint
-    from pipeline.charts import chart_key
-    from pipeline.document import ChartSpec, Series
-    from pipeline.pdf_replay import section_key
+    from pipeline.infra import fingerprint
+    from pipeline.charts.draw import chart_key
+    from pipeline.document.model import ChartSpec, Series
+    from pipeline.pdf.replay import section_key
 
     spec = ChartSpec("Title", ("Apr-13",), (Series("Actual", (1.0,)),), "percent", 0)
     chart, section = chart_key(spec), section_key(("blocks",))
@@ -183,12 +183,12 @@ def test_a_cache_file_that_would_run_code_runs_nothing(sample_path, tmp_path):
 def recorded(tmp_path_factory, sample_path):
     """The sample's document and charts, and its sections recorded in a cache folder:
     (document, images, folder, [(key, path) of the final pass's recordings])."""
-    from pipeline.assemble import build_document
-    from pipeline.cards import compute_cards
-    from pipeline.charts import render_all
-    from pipeline.document import figures
-    from pipeline.render_pdf import pdf_bytes
-    from pipeline.workbook import read_workbook
+    from pipeline.document.assemble import build_document
+    from pipeline.cards.compute import compute_cards
+    from pipeline.charts.draw import render_all
+    from pipeline.document.model import figures
+    from pipeline.pdf.render import pdf_bytes
+    from pipeline.input.workbook import read_workbook
 
     dataset = read_workbook(sample_path)
     document = build_document(dataset, compute_cards(dataset, None), None)
@@ -313,7 +313,7 @@ def _mutations(recorded):
 
 
 def test_damaged_foreign_and_ill_typed_section_files_are_misses(recorded):
-    from pipeline.pdf_replay import SectionCache
+    from pipeline.pdf.replay import SectionCache
 
     _document, images, folder, _drawn = recorded
     tried = 0
@@ -330,7 +330,7 @@ def test_damaged_foreign_and_ill_typed_section_files_are_misses(recorded):
 
 
 def test_too_large_or_not_a_file_is_a_miss(recorded, monkeypatch, tmp_path):
-    from pipeline.pdf_replay import SectionCache
+    from pipeline.pdf.replay import SectionCache
 
     _document, images, folder, drawn = recorded
     _kinds, key, path = drawn[-1]
@@ -360,7 +360,7 @@ def test_too_large_or_not_a_file_is_a_miss(recorded, monkeypatch, tmp_path):
 def test_a_recording_keeps_which_attributes_are_the_same_object():
     """The tagging canvas knows a repeated header row, and the later piece of a split
     element, by the identity of its attributes: the format keeps it."""
-    from pipeline.pdf_replay import decode_recording, encode_recording
+    from pipeline.pdf.replay import decode_recording, encode_recording
 
     header = {"row": 0, "column": 0, "links": (), "scope": "col"}
     first = {"links": ("#a",)}

@@ -3,9 +3,9 @@ import datetime as dt
 
 import pytest
 
-from pipeline import cells
-from pipeline.cells import CellError
-from pipeline.periods import Month
+from pipeline.input import cells
+from pipeline.input.cells import CellError
+from pipeline.rules.periods import Month
 
 
 # --- percentages: 73, "73%" and a percent-formatted 0.73 all mean 73 ----------------
@@ -156,7 +156,7 @@ def test_multiline_text_keeps_paragraphs():
 
 
 def test_lookup_explains_choices():
-    from pipeline.rating import POLARITY_ALIASES, Polarity
+    from pipeline.rules.rating import POLARITY_ALIASES, Polarity
 
     assert cells.lookup("  Higher  is  better ", POLARITY_ALIASES, "polarity") == Polarity.HIGHER
     with pytest.raises(CellError) as exc:
@@ -256,7 +256,7 @@ def test_text_the_documents_cannot_hold_is_described(text, start):
 
 
 def test_the_font_check_agrees_with_every_face_of_the_pdf():
-    from pipeline.pdf_fonts import missing_glyphs
+    from pipeline.style.fonts import missing_glyphs
 
     sample = "".join(chr(c) for c in range(0x20, 0x3000))
     refused = {ch for ch in sample if cells.text_problems(ch)}  # (controls for their own reason)

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from commentary_helpers import set_commentary
 
-from pipeline import chart_glyphs, charts
-from pipeline.charts import PARALLEL_MIN, ChartCache, chart_key, render_charts, render_png
-from pipeline.document import ChartSpec, Series
+from pipeline.charts import glyphs as chart_glyphs
+
+from pipeline.charts import draw as charts
+from pipeline.charts.draw import PARALLEL_MIN, ChartCache, chart_key, render_charts, render_png
+from pipeline.document.model import ChartSpec, Series
 
 PERIODS = ("Apr-13", "May-13", "Jun-13", "Jul-13", "Aug-13", "Sep-13")
 
@@ -270,7 +272,7 @@ def test_a_forked_process_keeps_no_font_of_its_parent():
 def test_a_stream_gives_each_chart_as_it_is_drawn(fresh, tmp_path):
     """Membership, length and order never wait; a lookup waits for its own chart only
     (and those drawn before it); every chart drawn goes into the cache."""
-    from pipeline.charts import start_charts
+    from pipeline.charts.draw import start_charts
 
     stream = start_charts(SPECS, cache_dir=tmp_path, workers=2)
     try:
@@ -291,7 +293,7 @@ def test_completion_is_announced_once_with_no_worker_left():
     runs (the build forks its DOCX writer from it), and at once if they already are."""
     import threading
 
-    from pipeline.charts import start_charts
+    from pipeline.charts.draw import start_charts
 
     calls = []
     stream = start_charts(SPECS, workers=2)
@@ -304,7 +306,7 @@ def test_completion_is_announced_once_with_no_worker_left():
 
 
 def test_a_chart_that_fails_to_draw_stops_the_workers(monkeypatch):
-    from pipeline.charts import start_charts
+    from pipeline.charts.draw import start_charts
 
     def broken(s, dpi=None):
         if s == SPECS[5]:

@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from pipeline import chart_glyphs
-from pipeline.alt_text import chart_alt_text
-from pipeline.charts import axis_decimals, render_all, render_png
-from pipeline.document import ChartSpec, Series
+from pipeline.charts import glyphs as chart_glyphs
+from pipeline.document.alt_text import chart_alt_text
+from pipeline.charts.draw import axis_decimals, render_all, render_png
+from pipeline.document.model import ChartSpec, Series
 
 SPEC = ChartSpec(
     title="Delayed Transfer of Care",
@@ -30,7 +30,7 @@ def test_png_is_deterministic_and_metadata_free():
 def test_png_size_follows_dpi():
     from PIL import Image
 
-    from pipeline.charts import HEIGHT_MM, WIDTH_MM
+    from pipeline.charts.draw import HEIGHT_MM, WIDTH_MM
 
     img = Image.open(io.BytesIO(render_png(SPEC, dpi=100)))
     width, height = img.size
@@ -42,7 +42,7 @@ def test_png_drawn_at_the_indicator_pages_chart_size():
     model's Figure, and at 200 dpi at least as many pixels as the page shows."""
     from PIL import Image
 
-    from pipeline.assemble_common import FIGURE_HEIGHT_MM, FIGURE_WIDTH_MM
+    from pipeline.document.common import FIGURE_HEIGHT_MM, FIGURE_WIDTH_MM
 
     width, height = Image.open(io.BytesIO(render_png(SPEC))).size
     assert width / height == pytest.approx(FIGURE_WIDTH_MM / FIGURE_HEIGHT_MM, rel=0.01)
@@ -94,7 +94,7 @@ def test_axis_labels_use_the_unit():
     import matplotlib
 
     matplotlib.use("Agg")
-    from pipeline import charts
+    from pipeline.charts import draw as charts
 
     spec = ChartSpec("People", ("Sep-12", "Oct-12"), (Series("Placements", (1230.0, 1285.0)),), "count", 0)
     import matplotlib.pyplot as plt
@@ -174,7 +174,7 @@ def test_same_picture_whatever_was_drawn_before(monkeypatch):
     order) is the very picture drawn on a new Figure. (The council month's rate chart
     came out with a few pixels different when its texts were measured where the last
     chart had left the plot: a text's extent there differed in the last bit.)"""
-    from pipeline import charts
+    from pipeline.charts import draw as charts
 
     fresh = {}
     for spec in VARIED:
@@ -190,7 +190,7 @@ def test_text_drawn_as_matplotlib_draws_it(monkeypatch):
     from matplotlib import ft2font
     from matplotlib.backends import backend_agg
 
-    from pipeline import charts
+    from pipeline.charts import draw as charts
 
     assert chart_glyphs._glyph_cache_supported(backend_agg, ft2font)  # the matplotlib installed here has it
     assert chart_glyphs.canvas_class() is not backend_agg.FigureCanvasAgg
@@ -208,7 +208,7 @@ def _laid_out(spec: ChartSpec):
     """The Axes of a chart drawn and laid out as render_png does it, on a new Figure."""
     import matplotlib
 
-    from pipeline import charts
+    from pipeline.charts import draw as charts
 
     charts._setup()
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from commentary_helpers import EXPORTED, IMPORTED, copy_sample, fill, set_value
 
-from pipeline.cards import compute_cards
-from pipeline.commentary_checks import check_dataset, commentary_warnings, figures_fingerprint, recorded_fingerprints
-from pipeline.commentary_forms import export_forms
-from pipeline.commentary_merge import import_forms
-from pipeline.periods import Month
-from pipeline.workbook import read_workbook
+from pipeline.cards.compute import compute_cards
+from pipeline.commentary.checks import check_dataset, commentary_warnings, figures_fingerprint, recorded_fingerprints
+from pipeline.commentary.forms import export_forms
+from pipeline.commentary.merge import import_forms
+from pipeline.rules.periods import Month
+from pipeline.input.workbook import read_workbook
 
 
 def _warnings(path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from commentary_helpers import EXPORTED, copy_sample, form_row
 
-from pipeline.commentary_forms import (
+from pipeline.commentary.forms import (
     KIND,
     REQUIRED_WORD,
     FormProblems,
@@ -12,7 +12,7 @@ from pipeline.commentary_forms import (
     master_identity,
     read_form,
 )
-from pipeline.periods import Month
+from pipeline.rules.periods import Month
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_hidden_sheet_records_master_period_fingerprints_and_original_text(expor
 
 
 def test_master_identity_ignores_the_path_but_not_the_indicators(sample_path, tmp_path, make_book):
-    from pipeline.workbook import read_workbook
+    from pipeline.input.workbook import read_workbook
 
     moved = copy_sample(sample_path, tmp_path, "renamed elsewhere.xlsx")
     assert master_identity(read_workbook(moved)) == master_identity(read_workbook(sample_path))

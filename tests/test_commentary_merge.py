@@ -14,11 +14,11 @@ from commentary_helpers import (
     sheet_values,
 )
 
-from pipeline.commentary_forms import export_forms
-from pipeline.commentary_merge import CommentaryConflict, FormsRefused, import_forms, plan_import
+from pipeline.commentary.forms import export_forms
+from pipeline.commentary.merge import CommentaryConflict, FormsRefused, import_forms, plan_import
 from pipeline.errors import ConflictError
-from pipeline.periods import Month
-from pipeline.workbook import read_workbook
+from pipeline.rules.periods import Month
+from pipeline.input.workbook import read_workbook
 
 MULTI = ("Recruitment remains the main pressure.\n\n"
          "Actions this quarter:\n- agency staff reduced to 18%\n• a new “grow your own” scheme\n\n"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from commentary_helpers import EXPORTED, IMPORTED, copy_sample, fill, set_value
 
-from pipeline.commentary_checks import CommentaryCheckFailed
-from pipeline.commentary_forms import export_forms
-from pipeline.commentary_merge import import_forms
+from pipeline.commentary.checks import CommentaryCheckFailed
+from pipeline.commentary.forms import export_forms
+from pipeline.commentary.merge import import_forms
 
 SCS02 = ("Recruitment remains the main pressure.\n\n"
          "Actions this quarter:\n- agency staff reduced to 18%\n• a new “grow your own” scheme\n\n"
@@ -47,7 +47,7 @@ def test_docx_has_real_paragraphs_and_list_items(built):
 def test_pdf_has_separate_paragraphs_and_bulleted_items(built):
     import pdfplumber
 
-    from pipeline.pdf_styles import GEOMETRY
+    from pipeline.pdf.styles import GEOMETRY
 
     landscape = GEOMETRY["landscape"]
     _, result = built

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from pipeline.document import Table as ModelTable
-from pipeline.document import walk
+from pipeline.document.model import Table as ModelTable
+from pipeline.document.model import walk
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -188,7 +188,7 @@ def test_two_builds_are_identical_and_atomic(built, sample_path, tmp_path):
 
 def test_failed_write_leaves_the_previous_file(built, tmp_path):
     from pipeline.errors import PipelineError
-    from pipeline.render_docx import render_docx
+    from pipeline.docx.render import render_docx
 
     target = tmp_path / "report.docx"
     target.write_bytes(b"previous")
@@ -206,7 +206,7 @@ def test_text_with_markup_characters_and_breaks_comes_back_as_written():
 
     import docx
 
-    from pipeline.document import (
+    from pipeline.document.model import (
         Cell,
         Document,
         Heading,
@@ -216,7 +216,7 @@ def test_text_with_markup_characters_and_breaks_comes_back_as_written():
         Table,
         runs,
     )
-    from pipeline.render_docx import docx_bytes
+    from pipeline.docx.render import docx_bytes
 
     tricky = ' a & b <c> "d" \'e\'\tf\r\ng ]]> '
     caption = 'Caption & <tag> "q"\nnext\tline'

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.figures import format_figure, plain_number, round_figure
+from pipeline.rules.figures import format_figure, plain_number, round_figure
 
 
 @pytest.mark.parametrize("value, decimals, expected", [

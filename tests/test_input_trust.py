@@ -8,8 +8,8 @@ import zipfile
 import pytest
 
 from pipeline.errors import InputProblems
-from pipeline.periods import Month
-from pipeline.workbook import read_workbook
+from pipeline.rules.periods import Month
+from pipeline.input.workbook import read_workbook
 from workbooks import Styled
 from xlsx_edit import edit_member, move_sheet_first, set_cell_xml, set_state, sheet_member
 
@@ -181,7 +181,7 @@ def test_figures_of_ten_to_the_fifteen_or_more_are_refused(make_book, value, sho
     (999_999_999_999.9999, 0, "1,000,000,000,000"),
 ])
 def test_the_largest_figure_is_read_rated_and_shown(make_book, value, decimals, shown):
-    from pipeline.cards import compute_cards
+    from pipeline.cards.compute import compute_cards
 
     path = make_book(indicators=[{"id": "I1", "unit": "count", "decimals": decimals, "polarity": "higher"}],
                      values=[{"indicator_id": "I1", "period": "2013-09", "actual": value, "target": value,

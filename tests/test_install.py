@@ -155,7 +155,7 @@ def _check_installed_copy(bin_dir: Path, python: Path, work: Path, env: dict) ->
     exe = bin_dir / "committee-pipeline"
     assert exe.exists(), f"no committee-pipeline script in {bin_dir}"
 
-    where = _run([python, "-c", "import pipeline, pipeline.assemble_common as a; print(pipeline.__file__); "
+    where = _run([python, "-c", "import pipeline, pipeline.document.common as a; print(pipeline.__file__); "
                   "print(a.TEMPLATE_PATH)"], work, env)
     assert where.returncode == 0, where.stderr
     module, template = where.stdout.split("\n")[:2]

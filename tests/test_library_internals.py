@@ -19,7 +19,7 @@ import zlib
 
 import pytest
 
-from pipeline.pdf_fonts import FONT_DIR
+from pipeline.pdf.fonts import FONT_DIR
 
 
 def gone(internal: str, user: str, how: str = "is gone") -> str:
@@ -56,25 +56,25 @@ def test_reportlab_canvas_code_is_the_page_operator_list():
     out = io.BytesIO()
     canvas = _canvas(out)
     code = need(canvas, "_code", "reportlab.pdfgen.canvas.Canvas._code",
-                "pipeline/pdf_tagging.py, pdf_images.py, pdf_replay.py")
-    assert isinstance(code, list), gone("reportlab.pdfgen.canvas.Canvas._code", "pipeline/pdf_tagging.py",
+                "pipeline/pdf/tagging.py, pdf_images.py, pdf_replay.py")
+    assert isinstance(code, list), gone("reportlab.pdfgen.canvas.Canvas._code", "pipeline/pdf/tagging.py",
                                         f"is no longer a list ({type(code).__name__})")
     canvas.drawString(10, 10, "x")
     assert code and all(isinstance(op, str) for op in code), gone(
-        "reportlab.pdfgen.canvas.Canvas._code", "pipeline/pdf_tagging.py", "no longer holds operator strings")
+        "reportlab.pdfgen.canvas.Canvas._code", "pipeline/pdf/tagging.py", "no longer holds operator strings")
     code.append("/P <</MCID 0>> BDC")
     code.append("EMC")
     canvas.showPage()
     canvas.save()
     assert b"/P <</MCID 0>> BDC" in out.getvalue(), gone(
-        "reportlab.pdfgen.canvas.Canvas._code", "pipeline/pdf_tagging.py", "is no longer written as the page's content")
+        "reportlab.pdfgen.canvas.Canvas._code", "pipeline/pdf/tagging.py", "is no longer written as the page's content")
 
 
 def test_reportlab_canvas_image_registration():
-    """pipeline/pdf_images.py places a ready PNG stream as ``Canvas.drawImage`` would."""
+    """pipeline/pdf/images.py places a ready PNG stream as ``Canvas.drawImage`` would."""
     from reportlab.pdfbase import pdfdoc
 
-    user = "pipeline/pdf_images.py"
+    user = "pipeline/pdf/images.py"
     out = io.BytesIO()
     canvas = _canvas(out)
     doc = need(canvas, "_doc", "reportlab.pdfgen.canvas.Canvas._doc", user)
@@ -93,7 +93,7 @@ def test_reportlab_canvas_image_registration():
     # and the whole of it, on a real canvas: the picture is in the page's resources and drawn
     import pikepdf
 
-    from pipeline.pdf_images import draw_png, png_data
+    from pipeline.pdf.images import draw_png, png_data
 
     png = png_data(_tiny_png())
     assert png is not None
@@ -108,19 +108,19 @@ def test_reportlab_canvas_image_registration():
 
 
 def test_reportlab_canvas_annotations():
-    """pipeline/pdf_tagging.py owns each link annotation by wrapping ``_addAnnotation``;
-    pipeline/pdf_replay.py records links with ``_absRect``."""
+    """pipeline/pdf/tagging.py owns each link annotation by wrapping ``_addAnnotation``;
+    pipeline/pdf/replay.py records links with ``_absRect``."""
     from reportlab.pdfgen.canvas import Canvas
 
     assert params(Canvas._addAnnotation) == ["annotation", "name", "addtopage"], gone(
-        "reportlab.pdfgen.canvas.Canvas._addAnnotation(annotation, name, addtopage)", "pipeline/pdf_tagging.py",
+        "reportlab.pdfgen.canvas.Canvas._addAnnotation(annotation, name, addtopage)", "pipeline/pdf/tagging.py",
         "changed its parameters")
     assert params(Canvas._absRect) == ["rect", "relative"], gone(
-        "reportlab.pdfgen.canvas.Canvas._absRect(rect, relative)", "pipeline/pdf_replay.py", "changed its parameters")
+        "reportlab.pdfgen.canvas.Canvas._absRect(rect, relative)", "pipeline/pdf/replay.py", "changed its parameters")
     assert params(Canvas.linkRect)[:6] == ["contents", "destinationname", "Rect", "addtopage", "name", "relative"], \
-        gone("reportlab.pdfgen.canvas.Canvas.linkRect's parameters", "pipeline/pdf_replay.py", "changed")
+        gone("reportlab.pdfgen.canvas.Canvas.linkRect's parameters", "pipeline/pdf/replay.py", "changed")
     assert params(Canvas.linkURL)[:3] == ["url", "rect", "relative"], gone(
-        "reportlab.pdfgen.canvas.Canvas.linkURL's parameters", "pipeline/pdf_replay.py", "changed")
+        "reportlab.pdfgen.canvas.Canvas.linkURL's parameters", "pipeline/pdf/replay.py", "changed")
 
     seen = []
 
@@ -131,12 +131,12 @@ def test_reportlab_canvas_annotations():
 
     canvas = Spy(io.BytesIO())
     assert isinstance(need(canvas, "_annotationrefs", "reportlab.pdfgen.canvas.Canvas._annotationrefs",
-                           "pipeline/pdf_tagging.py"), list)
+                           "pipeline/pdf/tagging.py"), list)
     canvas.linkURL("https://example.org/", (0, 0, 10, 10))
     canvas.bookmarkPage("here")
     canvas.linkRect("", "here", (0, 0, 10, 10))
     assert seen == [0, 1] and len(canvas._annotationrefs) == 2, gone(
-        "reportlab.pdfgen.canvas.Canvas._addAnnotation", "pipeline/pdf_tagging.py",
+        "reportlab.pdfgen.canvas.Canvas._addAnnotation", "pipeline/pdf/tagging.py",
         "is no longer how linkURL/linkRect add an annotation (or _annotationrefs no longer lists them)")
     assert canvas._absRect((1, 2, 3, 4), 0) == (1, 2, 3, 4)
 
@@ -147,7 +147,7 @@ def test_reportlab_frame_position_and_the_flowables_frame():
     from reportlab.platypus.flowables import Flowable
     from reportlab.platypus.frames import Frame
 
-    user = "pipeline/pdf_replay.py, pdf_flowables.py"
+    user = "pipeline/pdf/replay.py, pdf_flowables.py"
     seen = {}
 
     class Probe(Flowable):
@@ -173,8 +173,8 @@ def test_reportlab_frame_position_and_the_flowables_frame():
 
 
 def test_reportlab_frame_actions_and_multibuild_edits():
-    """A frame action is given the frame (pipeline/pdf_replay.py reads its ``_y``), and the
-    layout reports what it marks on flowables to ``_multiBuildEdits`` (pipeline/render_pdf.py
+    """A frame action is given the frame (pipeline/pdf/replay.py reads its ``_y``), and the
+    layout reports what it marks on flowables to ``_multiBuildEdits`` (pipeline/pdf/render.py
     undoes it between its two passes, as multiBuild does)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
     from reportlab.platypus.doctemplate import FrameActionFlowable
@@ -206,17 +206,17 @@ def test_reportlab_frame_actions_and_multibuild_edits():
     late = Unsplittable()
     doc.build([Action(), Spacer(1, 200), late])
     assert actions == [294], gone(
-        "reportlab.platypus.doctemplate.FrameActionFlowable.frameAction(frame)", "pipeline/pdf_replay.py",
+        "reportlab.platypus.doctemplate.FrameActionFlowable.frameAction(frame)", "pipeline/pdf/replay.py",
         "is no longer called with the frame, at the frame's top less its padding (Frame._y)")
     assert (delattr, late, "_postponed") in edits, gone(
-        "reportlab.platypus.doctemplate.BaseDocTemplate._multiBuildEdits", "pipeline/render_pdf.py",
+        "reportlab.platypus.doctemplate.BaseDocTemplate._multiBuildEdits", "pipeline/pdf/render.py",
         "no longer hears of a postponed flowable")
 
 
 def test_reportlab_table_draws_backgrounds_and_lines_through_its_own_methods():
     from reportlab.platypus import Table
 
-    user = "pipeline/pdf_flowables.py (MarkedTableMixin)"
+    user = "pipeline/pdf/flowables.py (MarkedTableMixin)"
     calls = []
 
     class Spy(Table):
@@ -243,22 +243,22 @@ def test_reportlab_flowable_and_paragraph_internals():
     from reportlab.platypus.flowables import Flowable
 
     assert params(need(Flowable, "_hAlignAdjust", "reportlab.platypus.flowables.Flowable._hAlignAdjust",
-                       "pipeline/pdf_flowables.py (Columns)")) == ["x", "sW"], gone(
-        "reportlab.platypus.flowables.Flowable._hAlignAdjust(x, sW)", "pipeline/pdf_flowables.py",
+                       "pipeline/pdf/flowables.py (Columns)")) == ["x", "sW"], gone(
+        "reportlab.platypus.flowables.Flowable._hAlignAdjust(x, sW)", "pipeline/pdf/flowables.py",
         "changed its parameters")
     paragraph = Paragraph("some words " * 20, getSampleStyleSheet()["Normal"])
     paragraph.wrap(100, 1000)
     assert "blPara" in paragraph.__dict__, gone(
         "reportlab.platypus.paragraph.Paragraph.blPara (the lines of the last wrap)",
-        "pipeline/pdf_flowables.py (MarkedParagraphMixin)")
+        "pipeline/pdf/flowables.py (MarkedParagraphMixin)")
 
 
 def test_reportlab_to_unicode_cmap_is_looked_up_when_a_font_is_written(monkeypatch):
-    """pipeline/pdf_fonts.py replaces ``ttfonts.makeToUnicodeCMap``: that works only while
+    """pipeline/pdf/fonts.py replaces ``ttfonts.makeToUnicodeCMap``: that works only while
     ReportLab calls it by its module-level name each time it writes a subset."""
     from reportlab.pdfbase import pdfmetrics, ttfonts
 
-    user = "pipeline/pdf_fonts.py"
+    user = "pipeline/pdf/fonts.py"
     original = need(ttfonts, "makeToUnicodeCMap", "reportlab.pdfbase.ttfonts.makeToUnicodeCMap", user)
     assert params(original) == ["fontname", "subset"], gone(
         "reportlab.pdfbase.ttfonts.makeToUnicodeCMap(fontname, subset)", user, "changed its parameters")
@@ -280,10 +280,10 @@ def test_reportlab_to_unicode_cmap_is_looked_up_when_a_font_is_written(monkeypat
 
 
 def test_reportlab_ttfont_subset_state():
-    """pipeline/pdf_replay.py seeds each face's subsets before anything is drawn."""
+    """pipeline/pdf/replay.py seeds each face's subsets before anything is drawn."""
     from reportlab.pdfbase import ttfonts
 
-    user = "pipeline/pdf_replay.py (seed_fonts), pdf_fonts.py"
+    user = "pipeline/pdf/replay.py (seed_fonts), pdf_fonts.py"
     font = ttfonts.TTFont("InternalsCheckSeed", str(FONT_DIR / "LiberationSans-Regular.ttf"))
     doc = _canvas()._doc
     need(font, "splitString", "reportlab.pdfbase.ttfonts.TTFont.splitString", user)("abc", doc)
@@ -299,15 +299,15 @@ def test_reportlab_ttfont_subset_state():
 
 # ----------------------------------------------------------------------------- matplotlib
 def test_matplotlib_glyph_cache_is_in_use():
-    """pipeline/chart_glyphs.py falls back to matplotlib's own canvas (slower, the same
+    """pipeline/charts/glyphs.py falls back to matplotlib's own canvas (slower, the same
     pixels) when the Agg internals it draws through are missing: that is a change to see."""
     from matplotlib.backends import backend_agg
 
-    from pipeline.chart_glyphs import canvas_class
+    from pipeline.charts.glyphs import canvas_class
 
     assert canvas_class() is not backend_agg.FigureCanvasAgg, gone(
         "one of RendererAgg._draw_text_glyphs_and_boxes, RendererAgg._prepare_font, ft2font.RenderMode, "
-        "FT2Font._layout, FT2Font._set_transform, FT2Font._render_glyph", "pipeline/chart_glyphs.py",
+        "FT2Font._layout, FT2Font._set_transform, FT2Font._render_glyph", "pipeline/charts/glyphs.py",
         "is gone: the chart glyph cache is off")
 
 
@@ -317,7 +317,7 @@ def test_matplotlib_agg_text_internals():
     from matplotlib.backends import backend_agg
     from matplotlib.font_manager import FontProperties
 
-    user = "pipeline/chart_glyphs.py"
+    user = "pipeline/charts/glyphs.py"
     RendererAgg = backend_agg.RendererAgg
     assert params(need(RendererAgg, "_draw_text_glyphs_and_boxes",
                        "matplotlib.backends.backend_agg.RendererAgg._draw_text_glyphs_and_boxes", user)) == \
@@ -366,9 +366,9 @@ def test_matplotlib_canvas_renderer_hooks():
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    from pipeline.chart_glyphs import canvas_class
+    from pipeline.charts.glyphs import canvas_class
 
-    user = "pipeline/chart_glyphs.py"
+    user = "pipeline/charts/glyphs.py"
     need(backend_agg.FigureCanvasAgg, "_lastKey", "matplotlib.backends.backend_agg.FigureCanvasAgg._lastKey", user)
     for name in ("get_fontfeatures", "get_language"):
         need(Text, name, f"matplotlib.text.Text.{name}", user)
@@ -383,11 +383,11 @@ def test_matplotlib_canvas_renderer_hooks():
 
 # ----------------------------------------------------------------------------- python-docx
 def test_python_docx_package_writer_steps():
-    """pipeline/render_docx.py zips the package itself with PackageWriter's three steps."""
+    """pipeline/docx/render.py zips the package itself with PackageWriter's three steps."""
     import docx
     from docx.opc.pkgwriter import PackageWriter
 
-    user = "pipeline/render_docx.py (_package_bytes)"
+    user = "pipeline/docx/render.py (_package_bytes)"
     expected = {"_write_content_types_stream": ["phys_writer", "parts"],
                 "_write_pkg_rels": ["phys_writer", "pkg_rels"],
                 "_write_parts": ["phys_writer", "parts"]}
@@ -423,7 +423,7 @@ def test_python_docx_element_and_part_internals():
     from docx.oxml.shape import CT_Inline
     from docx.parts.image import ImagePart
 
-    user = "pipeline/render_docx.py"
+    user = "pipeline/docx/render.py"
     document = docx.Document()
     run = document.add_paragraph().add_run("x")
     assert getattr(need(run, "_r", "docx.text.run.Run._r", user), "tag", None) == qn("w:r"), gone(
@@ -450,6 +450,6 @@ def test_pikepdf_pdf_keeps_an_attribute_of_ours():
     try:
         pdf._pack_stack = []
     except AttributeError:
-        pytest.fail(gone("setting an attribute of our own on pikepdf.Pdf", "pipeline/pack_merge.py",
+        pytest.fail(gone("setting an attribute of our own on pikepdf.Pdf", "pipeline/pack/merge.py",
                          "no longer works"))
     assert pdf._pack_stack == []

@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from pipeline.locks import Busy, hold, lock_path
+from pipeline.infra.locks import Busy, hold, lock_path
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from pipeline.locks import hold
+    from pipeline.infra.locks import hold
     with hold(sys.argv[1], "the thing", wait=5):
         print("held", flush=True)
         time.sleep(float(sys.argv[2]))

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from pipeline.document import (
+from pipeline.document.model import (
     CONTINUED,
     LINE_COST,
     ROW_TEXT_LIMIT,
@@ -116,15 +116,15 @@ def _build(red_book, tmp_path, commentary_text):
     import dataclasses
     from types import SimpleNamespace
 
-    from pipeline.assemble import build_document
-    from pipeline.cards import compute_cards
-    from pipeline.charts import render_all
-    from pipeline.document import figures
-    from pipeline.periods import Month
-    from pipeline.render_docx import render_docx
-    from pipeline.render_pdf import render_pdf
-    from pipeline.tables import Commentary
-    from pipeline.workbook import read_workbook
+    from pipeline.document.assemble import build_document
+    from pipeline.cards.compute import compute_cards
+    from pipeline.charts.draw import render_all
+    from pipeline.document.model import figures
+    from pipeline.rules.periods import Month
+    from pipeline.docx.render import render_docx
+    from pipeline.pdf.render import render_pdf
+    from pipeline.input.tables import Commentary
+    from pipeline.input.workbook import read_workbook
 
     dataset = read_workbook(red_book)
     dataset = dataclasses.replace(dataset, commentary=(Commentary("R1", Month(2013, 9), commentary_text, 2),))
@@ -142,7 +142,7 @@ def _pdf_parts(path, column: float | None = None) -> tuple[str, str]:
     share of the frame (the Red commentary table's second column)."""
     import pdfplumber
 
-    from pipeline.pdf_styles import GEOMETRY
+    from pipeline.pdf.styles import GEOMETRY
 
     cover, appendix = [], []
     with pdfplumber.open(path) as pdf:
@@ -248,7 +248,7 @@ def test_the_pdf_lets_a_row_taller_than_a_page_split_whatever_the_model_holds(tm
     is laid out (no LayoutError) with every word; ordinary tables keep whole rows."""
     import pdfplumber
 
-    from pipeline.render_pdf import render_pdf
+    from pipeline.pdf.render import render_pdf
 
     text = words_text(20_000)
     table = Table(columns=(0.3, 0.7), header_rows=((Cell(runs("Label"), header=True, scope="col"),

@@ -6,11 +6,11 @@ from email.parser import BytesParser
 
 import pytest
 
-from pipeline.mail_compose import (
+from pipeline.mail.compose import (
     WIRE, AttachmentTooLarge, MailDocument, MailItem, MailMeeting, MissingDocument, build_message,
     format_time, plan_mailing,
 )
-from pipeline.members import Member
+from pipeline.mail.members import Member
 
 COMMITTEE = "Social Care and Public Health Cabinet Committee"
 SENDER = "Democratic Services <democratic.services@example.org>"

@@ -75,7 +75,7 @@ def test_two_sends_of_one_mailing_at_once_mail_everyone_once(project, smtp_serve
 
 
 def test_a_second_send_that_cannot_wait_names_the_first_and_sends_nothing(project, smtp_server, certs):
-    from pipeline.locks import hold
+    from pipeline.infra.locks import hold
     root, files = project
     box, port = smtp_server()
     log = root / "output" / "send-log" / f"{MEETING_KEY}.jsonl"
@@ -286,9 +286,9 @@ def test_the_composer_refuses_a_bad_value_however_it_is_called(sample_path):
     """build_message checks every header value itself, for callers that skip plan_mailing."""
     import datetime as dt
 
-    from pipeline.mail_compose import HeaderValueProblem, MailDocument, MailItem, MailMeeting, PlannedMessage, \
+    from pipeline.mail.compose import HeaderValueProblem, MailDocument, MailItem, MailMeeting, PlannedMessage, \
         build_message
-    from pipeline.members import Member
+    from pipeline.mail.members import Member
 
     meeting = MailMeeting(committee="Committee", date=dt.date(2013, 12, 5), items=(MailItem("E3", "Item", ()),),
                           packs=(MailDocument(Path("pack.pdf"), "Agenda pack"),))

@@ -406,8 +406,8 @@ def test_usage_errors(project, capsys, monkeypatch):
 
 
 def test_attach_pack_sends_members_pack_to_members_and_public_pack_to_the_public(project, capsys, monkeypatch):
-    from pipeline.manifest import read_manifest
-    from pipeline.pack import build_pack
+    from pipeline.pack.manifest import read_manifest
+    from pipeline.pack.agenda import build_pack
 
     root, files = project
     code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack",
@@ -521,8 +521,8 @@ def test_late_documents_go_in_the_supplementary_mailing_only(project, capsys, mo
 def test_attach_pack_with_supplement_sends_the_supplementary_pack(tmp_path, capsys):
     """The sample meeting (seed 004): `pack --supplement`, then `send --attach pack
     --supplement` mails that pack, named as the supplementary agenda pack."""
-    from pipeline.manifest import read_manifest
-    from pipeline.pack import build_pack
+    from pipeline.pack.manifest import read_manifest
+    from pipeline.pack.agenda import build_pack
 
     packs = build_pack(read_manifest(SAMPLE_MANIFEST), tmp_path / "packs", supplement=True)
     out_dir = tmp_path / "output"

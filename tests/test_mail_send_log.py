@@ -1,6 +1,6 @@
 """The send log survives a crash mid-write: a cut-short last line is ignored and the next
 record still lands on a line of its own."""
-from pipeline.send_log import FAILED, SENT, LogRecord, SendLog
+from pipeline.mail.log import FAILED, SENT, LogRecord, SendLog
 
 
 def record(mid, result):

@@ -11,7 +11,7 @@ import pytest
 from packpdfs import MEETING, SUPPLEMENT, document, item, report_pdf
 
 from pipeline.errors import InputProblems
-from pipeline.manifest import SCHEDULE_12A, read_manifest
+from pipeline.pack.manifest import SCHEDULE_12A, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 

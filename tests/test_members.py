@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputProblems
-from pipeline.members import committee_recipients, email_problem, read_members
+from pipeline.mail.members import committee_recipients, email_problem, read_members
 
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "members.csv"
 COMMITTEE = "Social Care and Public Health Cabinet Committee"

@@ -15,8 +15,8 @@ import pikepdf
 import pytest
 from packpdfs import MEETING, SUPPLEMENT, document, item, report_pdf
 
-from pipeline.manifest import read_manifest
-from pipeline.pack import ExemptLeak, build_pack
+from pipeline.pack.manifest import read_manifest
+from pipeline.pack.agenda import ExemptLeak, build_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 MM = 72 / 25.4
@@ -189,7 +189,7 @@ def test_a_renamed_copy_of_exempt_pages_is_caught_and_nothing_written(project, t
                         + item("E3", "Report", document("Innocent", "innocent.pdf")))
     with pytest.raises(ExemptLeak):
         build_pack(read_manifest(manifest), tmp_path / "out")
-    # (only the packs' lock file, which stays by design: pipeline.locks)
+    # (only the packs' lock file, which stays by design: pipeline.infra.locks)
     assert not (tmp_path / "out").exists() or not [p for p in (tmp_path / "out").iterdir() if p.suffix != ".lock"]
 
 
@@ -246,7 +246,7 @@ def test_sample_meeting_supplement_encloses_e3_built_from_the_workbook(tmp_path)
 def test_a_rebuilt_pack_draws_no_chart_again(tmp_path, monkeypatch):
     """The reports a pack builds keep their charts in the pack folder's cache: the second
     build of the same meeting takes every chart from there, and gives the same packs."""
-    from pipeline import charts
+    from pipeline.charts import draw as charts
 
     m = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
     first = build_pack(m, tmp_path, supplement=True)

@@ -16,7 +16,7 @@ import pytest
 from output_runs import clean_stderr, leftovers, run, snapshot
 from packpdfs import MEETING, document, item, report_pdf
 
-from pipeline.locks import hold
+from pipeline.infra.locks import hold
 
 STEM = "social-care-and-public-health-cabinet-committee_2013-12-05_agenda"
 MEMBERS, PUBLIC = f"{STEM}_members.pdf", f"{STEM}_public.pdf"
@@ -112,7 +112,7 @@ def test_pack_killed_between_its_renames_is_completed_by_the_next_run(previous_p
     assert (out / f".{STEM}.commit").exists()  # the one moment a mixed pair is on disk
     # the next run on these packs completes it before anything else, even one that then fails
     fail = textwrap.dedent("""
-        import pipeline.pack as p
+        import pipeline.pack.agenda as p
         from pipeline.errors import OutputError
         def fail(*args):
             raise OutputError("the pack failed on purpose")

@@ -9,8 +9,8 @@ import contextlib
 import pikepdf
 from packpdfs import report_pdf, tagged_pdf
 
-from pipeline.pack_merge import Source, merge
-from pipeline.pack_stamp import stamp_pages
+from pipeline.pack.merge import Source, merge
+from pipeline.pack.stamp import stamp_pages
 
 
 def source(path, title, item, first, count):

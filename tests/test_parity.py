@@ -44,8 +44,8 @@ def _pdf_text(data: bytes, footer: str, headers: list[str]) -> str:
 
 @pytest.fixture(scope="module")
 def texts():
-    from pipeline.render_docx import docx_bytes
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.docx.render import docx_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     document, images = sample_document_and_images()
     docx = _docx_text(docx_bytes(document, images))

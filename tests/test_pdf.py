@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from pdf_documents import make_document, sample_document_and_images
-from pipeline.document import (
+from pipeline.document.model import (
     Cell,
     Document,
     Figure,
@@ -27,7 +27,7 @@ from pipeline.document import (
     walk,
 )
 from pipeline.errors import OutputError
-from pipeline.rating import Rag
+from pipeline.rules.rating import Rag
 
 MM = 72 / 25.4
 
@@ -40,7 +40,7 @@ class Rendered:
     def __init__(self, document, images, path):
         import pdfplumber
 
-        from pipeline.render_pdf import pdf_bytes
+        from pipeline.pdf.render import pdf_bytes
 
         self.document, self.images, self.path = document, images, path
         self.events: list = []
@@ -63,7 +63,7 @@ def sample(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hand(tmp_path_factory):
-    from pipeline.charts import render_all
+    from pipeline.charts.draw import render_all
 
     document = make_document()
     images = render_all([f.chart for f in figures(document)])
@@ -135,7 +135,7 @@ def test_pdffonts_every_font_embedded_liberation_sans(sample):
 
 
 def test_missing_glyph_is_an_error_not_a_box():
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     document = Document(title="t", subject="s", author="a", parts=(
         Part(title="p", orientation="portrait", blocks=(Paragraph(runs("Travel ↗ up")),)),))
@@ -144,7 +144,7 @@ def test_missing_glyph_is_an_error_not_a_box():
 
 
 def test_missing_chart_image_is_an_error(hand):
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     with pytest.raises(OutputError, match="no chart image"):
         pdf_bytes(hand.document, {})
@@ -237,7 +237,7 @@ def test_each_indicator_starts_a_new_page(sample):
 
 # ------------------------------------------------------------------------------ tables
 def test_table_header_rows_repeat_across_pages():
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     header = (Cell(runs("Indicator name"), header=True, scope="col"), Cell(runs("Value"), header=True, scope="col"))
     rows = tuple((Cell(runs(f"Row {i}"), header=True, scope="row"), Cell(runs(f"{i}.5%"), align="right"))
@@ -266,7 +266,7 @@ def _colour_of(rect):
 
 
 def test_rag_cells_carry_word_and_colour(rendered):
-    from pipeline.pdf_styles import RAG_COLOURS
+    from pipeline.pdf.styles import RAG_COLOURS
 
     wanted = {rag.value: tuple(round(int(bg[i:i + 2], 16) / 255, 2) for i in (1, 3, 5))
               for rag, (bg, _) in RAG_COLOURS.items()}
@@ -287,7 +287,7 @@ def test_rag_cells_carry_word_and_colour(rendered):
 
 
 def test_colours_meet_contrast():
-    from pipeline import pdf_styles as s
+    from pipeline.pdf import styles as s
 
     for bg, fg in s.RAG_COLOURS.values():
         assert s.contrast_ratio(fg, bg) >= 4.5
@@ -299,7 +299,7 @@ def test_colours_meet_contrast():
 
 # ------------------------------------------------------------------------------ figures
 def test_charts_drawn_at_model_size_and_print_resolution(rendered):
-    from pipeline.pdf_styles import GEOMETRY, LANDSCAPE_FIGURE_MAX_HEIGHT
+    from pipeline.pdf.styles import GEOMETRY, LANDSCAPE_FIGURE_MAX_HEIGHT
 
     drawn = [img for page in rendered.images_drawn for img in page]
     model = list(figures(rendered.document))
@@ -419,7 +419,7 @@ def test_metadata_title_author_language_display_title(sample):
 
 
 def test_same_inputs_give_identical_bytes(hand):
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     assert pdf_bytes(hand.document, hand.images) == hand.data
     assert hand.path.read_bytes() == hand.data
@@ -427,7 +427,7 @@ def test_same_inputs_give_identical_bytes(hand):
 
 
 def test_different_date_changes_only_through_the_model(hand):
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     import io
 
@@ -441,7 +441,7 @@ def test_different_date_changes_only_through_the_model(hand):
 
 
 def test_render_writes_atomically(tmp_path, hand):
-    from pipeline.render_pdf import render_pdf
+    from pipeline.pdf.render import render_pdf
 
     target = tmp_path / "out" / "report.pdf"
     render_pdf(hand.document, target, hand.images)
@@ -470,17 +470,17 @@ def test_every_drawn_element_has_a_role_and_balanced_hooks(rendered):
 
 def test_flowables_know_their_roles(hand):
     """The story builder marks every flowable it makes (the contract the tagging issue needs)."""
-    from pipeline.pdf_flowables import MarkedMixin, StructBegin, StructEnd
-    from pipeline.pdf_styles import GEOMETRY
-    from pipeline.render_pdf import _StoryBuilder
+    from pipeline.pdf.flowables import MarkedMixin, StructBegin, StructEnd
+    from pipeline.pdf.styles import GEOMETRY
+    from pipeline.pdf.render import _StoryBuilder
 
     builder = _StoryBuilder(hand.document, hand.images)
 
-    from pipeline.pdf_flowables import Columns
+    from pipeline.pdf.flowables import Columns
 
     seen_columns = []
 
-    from pipeline.render_pdf import _ContentsSection, _PassInfo
+    from pipeline.pdf.render import _ContentsSection, _PassInfo
 
     def leaves(flowables):
         for f in flowables:

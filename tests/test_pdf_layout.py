@@ -13,13 +13,13 @@ import pytest
 from PIL import Image, ImageChops
 
 from pdf_documents import make_document, sample_document_and_images
-from pipeline.document import Heading, figures, walk
-from pipeline.pdf_images import PngImage, png_data
+from pipeline.document.model import Heading, figures, walk
+from pipeline.pdf.images import PngImage, png_data
 
 
 @pytest.fixture(scope="module")
 def hand():
-    from pipeline.charts import render_all
+    from pipeline.charts.draw import render_all
 
     document = make_document()
     return document, render_all([f.chart for f in figures(document)])
@@ -50,7 +50,7 @@ def _xobject_pixels(pdf: pikepdf.Pdf):
 
 # ------------------------------------------------------------------------------ pictures
 def test_every_chart_is_embedded_as_its_png_data_with_the_same_pixels(hand):
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     document, images = hand
     with pikepdf.open(io.BytesIO(pdf_bytes(document, images))) as pdf:
@@ -144,7 +144,7 @@ def _check_contents_numbers(data: bytes, events) -> int:
 
 
 def test_contents_page_numbers_are_the_pages_the_headings_are_on(sample):
-    from pipeline.render_pdf import pdf_bytes
+    from pipeline.pdf.render import pdf_bytes
 
     document, images = sample
     events: list = []
@@ -156,7 +156,7 @@ def test_when_the_numbers_move_the_pages_the_final_pass_is_repeated(sample, monk
     """A contents list that is taller in the counting pass than in the final one moves
     every later page: the renderer lays the story out again with the pages it found,
     and the numbers printed are still right."""
-    from pipeline import render_pdf
+    from pipeline.pdf import render as render_pdf
 
     document, images = sample
     real = render_pdf._StoryBuilder.contents_entry
@@ -166,7 +166,7 @@ def test_when_the_numbers_move_the_pages_the_final_pass_is_repeated(sample, monk
         if not anchor_pages:  # the counting pass: an entry four lines tall
             from reportlab.platypus import Paragraph as RLParagraph
 
-            from pipeline.pdf_flowables import mark
+            from pipeline.pdf.flowables import mark
 
             return mark(RLParagraph("<br/>".join(["placeholder"] * 4), slot[2]), "TOCI", links=())
         return real(self, slot, anchor_pages)
@@ -189,7 +189,7 @@ def test_when_the_numbers_move_the_pages_the_final_pass_is_repeated(sample, monk
 def test_layout_reused_across_passes_gives_what_a_fresh_story_gives(hand):
     """The final pass lays out flowables the counting pass already laid out: what it
     draws is what laying out fresh flowables draws (same bytes)."""
-    from pipeline import render_pdf
+    from pipeline.pdf import render as render_pdf
 
     document, images = hand
     reused = render_pdf.pdf_bytes(document, images)
@@ -203,7 +203,7 @@ def test_layout_reused_across_passes_gives_what_a_fresh_story_gives(hand):
 
 
 def test_the_counting_pass_draws_nothing(hand):
-    from pipeline import render_pdf
+    from pipeline.pdf import render as render_pdf
 
     document, images = hand
     counted = render_pdf._layout(render_pdf._Story(document, images), render_pdf._PassInfo(), layout_only=True)
@@ -239,9 +239,9 @@ def test_one_line_cells_draw_exactly_where_a_paragraph_draws(alignment, look):
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph as RLParagraph
 
-    from pipeline.pdf_flowables import CellText
-    from pipeline.pdf_fonts import BOLD, register_fonts
-    from pipeline.pdf_styles import hex_colour, styles
+    from pipeline.pdf.flowables import CellText
+    from pipeline.pdf.fonts import BOLD, register_fonts
+    from pipeline.pdf.styles import hex_colour, styles
 
     register_fonts()
     all_styles = styles()
@@ -253,9 +253,9 @@ def test_one_line_cells_draw_exactly_where_a_paragraph_draws(alignment, look):
 
 
 def test_cells_that_need_a_paragraph_get_one():
-    from pipeline.pdf_flowables import CellText, cell_text
-    from pipeline.pdf_fonts import register_fonts
-    from pipeline.pdf_styles import styles
+    from pipeline.pdf.flowables import CellText, cell_text
+    from pipeline.pdf.fonts import register_fonts
+    from pipeline.pdf.styles import styles
 
     register_fonts()
     style = styles().cell
@@ -268,8 +268,8 @@ def test_cells_that_need_a_paragraph_get_one():
 def test_the_sample_tables_mostly_skip_the_paragraph_machinery(sample):
     from reportlab.platypus import Paragraph as RLParagraph
 
-    from pipeline.pdf_flowables import CellText
-    from pipeline.render_pdf import _Story
+    from pipeline.pdf.flowables import CellText
+    from pipeline.pdf.render import _Story
 
     document, images = sample
     counts = {CellText: 0, RLParagraph: 0}

@@ -1,4 +1,4 @@
-"""PDF sections kept between builds (issue 9, pipeline.pdf_replay): a rebuild after a
+"""PDF sections kept between builds (issue 9, pipeline.pdf.replay): a rebuild after a
 commentary change replays every page it can instead of laying it out again, and the PDF
 is the same bytes as a build from nothing."""
 from __future__ import annotations
@@ -92,12 +92,12 @@ def test_a_changed_chart_picture_is_not_replayed(sample_path, tmp_path):
     chart (another renderer release, say) make its section be laid out again."""
     import hashlib
 
-    from pipeline.assemble import build_document
-    from pipeline.cards import compute_cards
-    from pipeline.charts import render_all
-    from pipeline.document import figures
-    from pipeline.render_pdf import pdf_bytes
-    from pipeline.workbook import read_workbook
+    from pipeline.document.assemble import build_document
+    from pipeline.cards.compute import compute_cards
+    from pipeline.charts.draw import render_all
+    from pipeline.document.model import figures
+    from pipeline.pdf.render import pdf_bytes
+    from pipeline.input.workbook import read_workbook
 
     dataset = read_workbook(sample_path)
     document = build_document(dataset, compute_cards(dataset, None), None)
@@ -108,7 +108,7 @@ def test_a_changed_chart_picture_is_not_replayed(sample_path, tmp_path):
     assert stats["recorded"] == 24
     first = next(iter(images))
     other = dict(images)
-    from pipeline.charts import render_png
+    from pipeline.charts.draw import render_png
 
     other[first] = render_png(first, dpi=150)
     assert hashlib.md5(other[first]).digest() != hashlib.md5(images[first]).digest()
@@ -121,7 +121,7 @@ def test_a_changed_chart_picture_is_not_replayed(sample_path, tmp_path):
 def test_a_character_beyond_the_seeds_keeps_nothing(sample_path, tmp_path, monkeypatch):
     """Should a page draw a character the fonts were not seeded with, its code depends on
     what was drawn first: the build is right, but none of its sections is kept."""
-    from pipeline import render_pdf
+    from pipeline.pdf import render as render_pdf
 
     real = render_pdf._check_inputs
 
@@ -186,7 +186,7 @@ def test_sections_are_found_again_by_another_process(sample_path, tmp_path):
 def test_operators_naming_document_resources_are_never_replayed():
     """Transparency (a named graphics state) and shadings are named per document by
     ReportLab: a section that used them would replay names the new document lacks."""
-    from pipeline.pdf_replay import _names_document_resources
+    from pipeline.pdf.replay import _names_document_resources
 
     assert _names_document_resources([[("code", ["q", "/gRLs0 gs", "0 0 m 1 1 l S", "Q"])]])
     assert _names_document_resources([[("begin_marked", "P", {})], [("code", ["/Sh1 sh"])]])

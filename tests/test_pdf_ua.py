@@ -24,7 +24,7 @@ import pytest
 
 import ua_checks
 from pdf_documents import make_document, sample_document_and_images
-from pipeline.document import (
+from pipeline.document.model import (
     Cell,
     Columns,
     Document,
@@ -49,7 +49,7 @@ class Built:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from pipeline.render_pdf import render_pdf
+    from pipeline.pdf.render import render_pdf
 
     document, images = sample_document_and_images()
     path = tmp_path_factory.mktemp("ua") / "sample.pdf"
@@ -59,8 +59,8 @@ def sample(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hand(tmp_path_factory):
-    from pipeline.charts import render_all
-    from pipeline.render_pdf import render_pdf
+    from pipeline.charts.draw import render_all
+    from pipeline.pdf.render import render_pdf
 
     document = make_document()
     path = tmp_path_factory.mktemp("ua") / "hand.pdf"
@@ -72,8 +72,8 @@ def hand(tmp_path_factory):
 def pack(tmp_path_factory):
     """Seed 004's supplementary pack: the covering letter and the sample report, merged and
     page-stamped."""
-    from pipeline.manifest import read_manifest
-    from pipeline.pack import build_pack
+    from pipeline.pack.manifest import read_manifest
+    from pipeline.pack.agenda import build_pack
 
     manifest = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
     result = build_pack(manifest, tmp_path_factory.mktemp("ua-pack"), supplement=True)
@@ -162,7 +162,7 @@ def test_headings_follow_the_model_levels(hand):
 
 
 def _with_contents(document, model):
-    from pipeline.render_pdf import _has_contents
+    from pipeline.pdf.render import _has_contents
 
     out, i = [], 0
     for part in document.parts:
@@ -202,7 +202,7 @@ def test_sections_contents_and_links(hand):
 def test_lists_are_l_li_lbody(hand):
     with pikepdf.open(hand.path) as pdf:
         lists = _roles(pdf, "L")
-        from pipeline.document import BulletList
+        from pipeline.document.model import BulletList
 
         model = [b for p in hand.document.parts for b in walk(p.blocks) if isinstance(b, BulletList)]
         assert [len(ua_checks.kids(lst)) for lst in lists] == [len(b.items) for b in model]
@@ -214,7 +214,7 @@ def test_lists_are_l_li_lbody(hand):
 
 # ------------------------------------------------------------------------------ pages
 def _render(blocks, tmp_path, images=None, orientation="portrait") -> Path:
-    from pipeline.render_pdf import render_pdf
+    from pipeline.pdf.render import render_pdf
 
     document = Document(title="Tagging test", subject="s", author="Tests", date="2013-12-05",
                         parts=(Part(title="Part", orientation=orientation, blocks=tuple(blocks)),))
@@ -277,8 +277,8 @@ def test_paragraph_split_across_pages_is_one_element(tmp_path):
 
 
 def test_columns_are_a_div_never_a_table(tmp_path):
-    from pipeline.charts import render_all
-    from pipeline.document import ChartSpec, Series
+    from pipeline.charts.draw import render_all
+    from pipeline.document.model import ChartSpec, Series
 
     chart = ChartSpec(title="Chart", periods=("Jul-13", "Aug-13", "Sep-13"),
                       series=(Series("Actual", (1.0, 2.0, 3.0)),), unit="count", decimals=0)
@@ -315,8 +315,8 @@ def test_text_extracts_as_the_model_wrote_it(hand):
 
 def test_untagged_build_is_the_same_picture(tmp_path, hand):
     """Tagging changes no pixel (the untagged build exists only to measure the cost)."""
-    from pipeline.charts import render_all
-    from pipeline.render_pdf import render_pdf
+    from pipeline.charts.draw import render_all
+    from pipeline.pdf.render import render_pdf
 
     plain = tmp_path / "plain.pdf"
     render_pdf(hand.document, plain, render_all([f.chart for f in figures(hand.document)]), tagged=False)

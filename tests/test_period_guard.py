@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import output_paths
-from pipeline.cards import PeriodRefused, compute_card, compute_cards, has_figure_for_period, named_months
+from pipeline.cards.compute import PeriodRefused, compute_card, compute_cards, has_figure_for_period, named_months
 from pipeline.errors import EXIT_PROBLEMS
-from pipeline.periods import MONTH_NAMES, Month
-from pipeline.tables import DataPeriod
+from pipeline.rules.periods import MONTH_NAMES, Month
+from pipeline.input.tables import DataPeriod
 
 MONTHS_RE = re.compile(rf"\b({'|'.join(MONTH_NAMES)})\s+\d{{4}}\b")
 
@@ -26,7 +26,7 @@ def values(ident, periods, actual=50, target=40, floor=30):
 
 
 def cards_for(make_book, period, **book):
-    from pipeline.workbook import read_workbook
+    from pipeline.input.workbook import read_workbook
 
     return compute_cards(read_workbook(make_book(**book)), period)
 
@@ -47,7 +47,7 @@ def three_months(make_book):
     (Month(2019, 1), "after the latest figure"),
 ])
 def test_the_first_and_latest_figures_bound_the_period(three_months, period, refused):
-    from pipeline.workbook import read_workbook
+    from pipeline.input.workbook import read_workbook
 
     dataset = read_workbook(three_months)
     if refused:
@@ -121,8 +121,8 @@ def test_more_than_a_quarter_without_a_figure_warns(make_book, rated, missing, w
     (DataPeriod.MONTH, "2013-10", "2013-09", False),    # a later figure is not this period's
 ])
 def test_a_figure_for_the_period_by_data_period(data_period, figure, period, has):
-    from pipeline.rating import Polarity
-    from pipeline.tables import Indicator, ValueRow
+    from pipeline.rules.rating import Polarity
+    from pipeline.input.tables import Indicator, ValueRow
 
     ind = Indicator("I", "I", "S", Polarity.HIGHER, "percent", data_period, 0, 2, 0)
     rows = (ValueRow("I", Month.from_index(int(figure[:4]) * 12 + int(figure[5:]) - 1), 2, actual=5, target=4),)
@@ -268,7 +268,7 @@ def test_two_periods_never_overwrite_and_each_states_only_its_month(undated_samp
 
 
 def _tables(part):
-    from pipeline.document import Table, walk
+    from pipeline.document.model import Table, walk
 
     return [b for b in walk(part.blocks) if isinstance(b, Table)]
 

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.periods import Month, parse_month, two_digit_year
+from pipeline.rules.periods import Month, parse_month, two_digit_year
 
 
 @pytest.mark.parametrize("written", [

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.rating import (
+from pipeline.rules.rating import (
     POLARITY_ALIASES, Direction, Polarity, Rag, RangeStatus, direction, range_status, rate, resolve_floor,
 )
 

@@ -6,10 +6,10 @@ import zipfile
 import pytest
 
 from pipeline.errors import InputProblems
-from pipeline.periods import Month
-from pipeline.rating import Polarity
-from pipeline.tables import DataPeriod
-from pipeline.workbook import read_workbook
+from pipeline.rules.periods import Month
+from pipeline.rules.rating import Polarity
+from pipeline.input.tables import DataPeriod
+from pipeline.input.workbook import read_workbook
 from workbooks import Styled, series
 
 SEP = Month(2013, 9)

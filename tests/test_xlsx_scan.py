@@ -1,9 +1,9 @@
-"""pipeline.xlsx_scan: formulas without a saved value, number cells that are not numbers,
+"""pipeline.input.xlsx_scan: formulas without a saved value, number cells that are not numbers,
 damaged XML; the byte search and the parsed-XML path must agree."""
 import pytest
 
-from pipeline import xlsx_scan
-from pipeline.xlsx_scan import column_index, column_letters, scan_sheet
+from pipeline.input import xlsx_scan
+from pipeline.input.xlsx_scan import column_index, column_letters, scan_sheet
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

@@ -14,7 +14,7 @@ Rules:
 - ``indicators`` rows are merged over :data:`INDICATOR_DEFAULTS` (title, section, polarity,
   unit, data_period), so a test names only what it is about. ``values``, ``commentary`` and
   the other sheets are written as given.
-- Every sheet's header row holds its required columns (from ``pipeline.workbook``'s schemas)
+- Every sheet's header row holds its required columns (from ``pipeline.input.workbook``'s schemas)
   followed by every other key the rows use, in order of first appearance. ``drop_columns``
   removes a column from a sheet's header (``{"values": ["floor"]}``) to test a missing column.
 - A cell value may be :class:`Styled` to give it an Excel number format

@@ -25,7 +25,7 @@ def commentary():
               help="Folder to write the forms into.")
 def export_cmd(workbook, period, by, out):
     """Write one commentary form (.xlsx) per officer or division from WORKBOOK."""
-    from pipeline.commentary_forms import export_forms
+    from pipeline.commentary.forms import export_forms
 
     paths = export_forms(workbook, out, period=period, by=by, now=_dt.datetime.now())
     click.echo(f"Wrote {len(paths)} commentary {'form' if len(paths) == 1 else 'forms'} to {out}:")
@@ -46,7 +46,7 @@ def import_cmd(files, master, period, dry_run):
     and the master) changed the same commentary differently; 3 if the master cannot be
     written (read-only, open in Excel, disk full, another import holding it too long).
     """
-    from pipeline.commentary_merge import import_forms, preview_warning
+    from pipeline.commentary.merge import import_forms, preview_warning
 
     plan, backup = import_forms(master, list(files), now=_dt.datetime.now(), dry_run=dry_run, period=period,
                                 on_plan=lambda plan: click.echo(plan.report()))

@@ -12,7 +12,7 @@ from pipeline.commands.options import period_option
 @click.argument("workbook", type=click.Path(dir_okay=False))
 def validate(workbook):
     """Check WORKBOOK and list every problem at once (exit status 1 if there is any)."""
-    from pipeline.workbook import read_workbook
+    from pipeline.input.workbook import read_workbook
 
     dataset = read_workbook(workbook)  # InputProblems -> listed by the CLI edge, exit 1
     values = sum(len(v) for v in dataset.values.values())
@@ -29,8 +29,8 @@ def validate(workbook):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def cards(workbook, period, fmt):
     """Print the indicator cards of WORKBOOK for one period."""
-    from pipeline.cards import cards_to_json, compute_cards
-    from pipeline.workbook import read_workbook
+    from pipeline.cards.compute import cards_to_json, compute_cards
+    from pipeline.input.workbook import read_workbook
 
     dataset = read_workbook(workbook)
     # the issue's rule for this command: the latest month with figures unless --period says

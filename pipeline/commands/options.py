@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from pipeline.periods import parse_month
+from pipeline.rules.periods import parse_month
 
 
 def _to_month(_ctx, _param, value):

@@ -18,8 +18,8 @@ def pack(manifest, out_dir, supplement):
     Writes the members' pack (everything) and the public pack (exempt documents replaced
     by a notice). Every problem in the manifest is listed before anything is written.
     """
-    from pipeline.manifest import read_manifest
-    from pipeline.pack import build_pack
+    from pipeline.pack.manifest import read_manifest
+    from pipeline.pack.agenda import build_pack
 
     started = time.perf_counter()
     result = build_pack(read_manifest(manifest), out_dir, supplement=supplement)

@@ -17,7 +17,7 @@ import click
 
 from pipeline.errors import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS, PipelineError
 
-DEFAULT_PASSWORD_ENV = "PIPELINE_SMTP_PASSWORD"  # = pipeline.mail_send.DEFAULT_PASSWORD_ENV
+DEFAULT_PASSWORD_ENV = "PIPELINE_SMTP_PASSWORD"  # = pipeline.mail.send.DEFAULT_PASSWORD_ENV
 DRY_RUN_SENDER = "Democratic Services <democratic.services@example.org>"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmM]i?[bB]?|[bB])?\s*$")
 
@@ -70,9 +70,9 @@ def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, p
     """Email the papers of the meeting in MANIFEST to the committee's members: one message
     per member (split into numbered parts over the size limit), exempt papers to committee
     members only."""
-    from pipeline.mail_compose import plan_mailing
-    from pipeline.members import read_members
-    from pipeline.manifest import read_manifest
+    from pipeline.mail.compose import plan_mailing
+    from pipeline.mail.members import read_members
+    from pipeline.pack.manifest import read_manifest
 
     if dry_run == bool(smtp_host):
         raise click.UsageError("give either --dry-run or --smtp-host (with --smtp-user) to send for real")
@@ -108,7 +108,7 @@ def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, p
     if dry_run:
         status = _dry_run(plan, output_dir)
     else:
-        from pipeline.mail_send import SmtpSettings
+        from pipeline.mail.send import SmtpSettings
 
         settings = SmtpSettings(host=smtp_host, port=smtp_port, user=smtp_user, password_env=password_env,
                                 ca_file=smtp_ca_file)
@@ -117,7 +117,7 @@ def send(ctx, manifest, members_csv, dry_run, smtp_host, smtp_port, smtp_user, p
 
 
 def _meeting(manifest_data, attach: str, output_dir: str, pack_dir: str, supplement: bool):
-    from pipeline.mail_compose import meeting_from_manifest
+    from pipeline.mail.compose import meeting_from_manifest
 
     if attach == "pack":
         return _pack_meeting(manifest_data, pack_dir, supplement)
@@ -131,7 +131,7 @@ def _report_builder(manifest_data, output_dir: str):
     OUTPUT-DIR/send-built/<meeting>/ so the reviewer can open exactly what was sent."""
     from pathlib import Path
 
-    from pipeline.mail_compose import slugify
+    from pipeline.mail.compose import slugify
 
     key = f"{slugify(manifest_data.committee)}-{manifest_data.date.isoformat()}"
 
@@ -153,8 +153,8 @@ def _pack_meeting(manifest_data, pack_dir: str, supplement: bool):
     import dataclasses
     from pathlib import Path
 
-    from pipeline.mail_compose import MailDocument, MissingDocument, meeting_from_manifest
-    from pipeline.pack import output_names
+    from pipeline.mail.compose import MailDocument, MissingDocument, meeting_from_manifest
+    from pipeline.pack.agenda import output_names
 
     names = output_names(manifest_data, supplement=supplement)
     members_pack, public_pack = (Path(pack_dir) / names[v] for v in ("members", "public"))
@@ -200,8 +200,8 @@ def _unreachable_lines(plan) -> list[str]:
 def _dry_run(plan, output_dir: str) -> int:
     from pathlib import Path
 
-    from pipeline.atomic import write_bytes
-    from pipeline.mail_compose import WIRE, build_message, slugify
+    from pipeline.infra.atomic import write_bytes
+    from pipeline.mail.compose import WIRE, build_message, slugify
 
     folder = Path(output_dir) / "outbox" / plan.meeting.key
     written = []
@@ -227,8 +227,8 @@ def _dry_run(plan, output_dir: str) -> int:
 
 
 def _send(plan, settings, output_dir: str) -> int:
-    from pipeline.mail_send import deliver
-    from pipeline.send_log import locked, log_path
+    from pipeline.mail.send import deliver
+    from pipeline.mail.log import locked, log_path
 
     # The whole send holds the mailing's send log: a second send of this mailing waits for
     # this one, then reads what it recorded and sends only what is left (or refuses, naming

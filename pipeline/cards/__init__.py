@@ -1,0 +1,1 @@
+"""Indicator cards: the reporting period's figures, RAG, direction of travel, comparators. Pure computation, no I/O."""

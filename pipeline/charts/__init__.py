@@ -1,0 +1,1 @@
+"""Charts drawn from the model's chart specifications, cached by content."""

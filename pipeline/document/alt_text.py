@@ -1,0 +1,67 @@
+"""Alt text for a chart, generated from the chart's own data (never empty).
+
+"Line chart of Percentage of People receiving Self Directed Support, Sep-12 to Sep-13,
+against target (dashed). Sep-12: 65% (target 61%). Sep-13: 73% (target 80%), rated AMBER."
+
+Figures are written by :func:`pipeline.rules.figures.format_figure` with the chart's unit and
+decimals, so the alt text reads exactly like the trend table under the chart.
+"""
+from __future__ import annotations
+
+from pipeline.document.model import ChartSpec, Series
+from pipeline.rules.figures import format_figure
+
+
+def _fmt(spec: ChartSpec, value) -> str:
+    return format_figure(value, spec.unit, spec.decimals)
+
+
+def _first(spec: ChartSpec, role: str) -> Series | None:
+    return next((s for s in spec.series if s.role == role), None)
+
+
+def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
+    """Describe ``spec``: what it shows, the period range, the first and latest values
+    against target (or expected range), and ``rating`` (e.g. 'rated AMBER', 'within the
+    expected range') for the latest value."""
+    kind = "Bar chart" if spec.kind == "bar" else "Line chart"
+    periods = spec.periods
+    span = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "no periods")
+    actual = _first(spec, "actual")
+    target = _first(spec, "target")
+    compared = []
+    if target is not None:
+        compared.append("against target (dashed)")
+    if _first(spec, "floor") is not None:
+        compared.append("minimum standard (dotted)")
+    comparators = [s.name for s in spec.series if s.role == "comparator"]
+    if comparators:
+        compared.append("comparators: " + ", ".join(comparators))
+    if spec.band_lower is not None or spec.band_upper is not None:
+        compared.append("with the expected range shaded")
+    head = f"{kind} of {spec.title}, {span}"
+    if compared:
+        head += ", " + "; ".join(compared)
+    sentences = [head.rstrip(".") + "."]
+    points = [i for i, v in enumerate(actual.values) if v is not None] if actual else []
+    if not points:
+        sentences.append("No values are available for these periods.")
+        if rating:
+            sentences.append(rating[0].upper() + rating[1:] + ".")
+        return " ".join(sentences)
+    chosen = [points[0], points[-1]] if len(points) > 1 else [points[0]]
+    for n, i in enumerate(chosen):
+        text = f"{periods[i]}: {_fmt(spec, actual.values[i])}"
+        extra = []
+        if target is not None and target.values[i] is not None:
+            extra.append(f"target {_fmt(spec, target.values[i])}")
+        low = spec.band_lower[i] if spec.band_lower is not None else None
+        high = spec.band_upper[i] if spec.band_upper is not None else None
+        if low is not None or high is not None:
+            extra.append(f"expected range {_fmt(spec, low)} to {_fmt(spec, high)}")
+        if extra:
+            text += f" ({'; '.join(extra)})"
+        if n == len(chosen) - 1 and rating:
+            text += f", {rating}"
+        sentences.append(text + ".")
+    return " ".join(sentences)

@@ -1,0 +1,1 @@
+"""The Word renderer (python-docx)."""

@@ -1,0 +1,1 @@
+"""E-mailing papers to members: composing, sending, the send log."""

@@ -1,0 +1,246 @@
+"""The agenda pack: one PDF per meeting, pages numbered through the whole pack.
+
+``build_pack(manifest, out_dir)`` writes two packs:
+
+- the members' pack: the front sheet and every document;
+- the public pack: the same, with each exempt document replaced by a one-page notice
+  naming the item and the Schedule 12A paragraph. The notice carries the members' pack
+  page range it stands for ("Pages 31 - 40"), so a page number quoted in the meeting
+  means the same page in both packs and the front sheet is identical in both.
+
+``build_pack(..., supplement=True)`` writes the supplementary pack instead: Democratic
+Services' covering letter (seed 004) and the documents marked ``late``, numbered from the
+manifest's ``[supplement] first_page``. The main pack lists late documents as 'to follow'.
+
+Everything is built in a scratch folder, under the lock of the meeting's packs; the two
+packs are replaced together at the end (:func:`pipeline.infra.atomic.atomic_set`), only when
+both are complete. An exempt document's pages are never opened for the public
+pack, and a final check compares every content stream of the public pack with those of
+the exempt documents before anything is written.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.infra import atomic
+from pipeline.errors import InputProblems, OutputError, PipelineError, Problem
+from pipeline.pack.manifest import DocumentRef, Item, Manifest
+from pipeline.pack.frontsheet import covering_letter, exempt_notice, front_sheet, long_date
+from pipeline.pack.merge import Source, merge
+from pipeline.pack.render import render_document
+from pipeline.pack.stamp import page_label, stamp_pages
+
+VARIANTS = ("members", "public")
+TRIVIAL_STREAM = 64  # content streams shorter than this (q, Q, empty pages) prove nothing
+
+
+class ExemptLeak(PipelineError):
+    """The public pack would contain a page of an exempt document: nothing was written."""
+
+
+@dataclass
+class PackResult:
+    paths: dict[str, Path]  # "members", "public"
+    pages: dict[str, int]
+    ranges: dict  # (item number, document identity) -> (first, last) in the members' pack
+    tagged: dict[str, bool]
+    notes: list[str] = field(default_factory=list)
+
+
+def doc_key(item: Item, doc: DocumentRef) -> tuple:
+    return (item.number, doc.identity)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def output_names(manifest: Manifest, supplement: bool) -> dict[str, str]:
+    stem = f"{slug(manifest.committee)}_{manifest.date.isoformat()}_{'supplement' if supplement else 'agenda'}"
+    return {"members": f"{stem}_members.pdf", "public": f"{stem}_public.pdf"}
+
+
+def _check_supplement(manifest: Manifest, supplement: bool) -> None:
+    if not supplement:
+        return
+    problems = []
+    name = str(manifest.path)
+    if manifest.supplement is None:
+        problems.append(Problem(name, "supplement", None, None,
+                                "missing [supplement] table: date, reason and signatory of the covering letter"))
+    if not manifest.late_documents:
+        problems.append(Problem(name, "items", None, "late",
+                                "no document is marked late = true, so there is nothing to enclose"))
+    if problems:
+        raise InputProblems(name, problems)
+
+
+def _page_count(path: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None) -> Path:
+    """The PDF of a report built by this pipeline from its workbook. Its charts are kept in
+    ``cache_dir`` (the pack folder's cache: ``charts`` and ``pdf`` in it), so rebuilding a
+    pack draws no chart and lays out no unchanged page again."""
+    try:
+        from pipeline.build import build_report
+    except ImportError as exc:
+        raise OutputError(f"cannot build {doc.path.name}: the report builder is not available ({exc})") from None
+    out_dir = scratch / f"report-{hashlib.sha256(repr(doc.identity).encode()).hexdigest()[:12]}"
+    result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period,
+                          cache_dir=None if cache_dir is None else cache_dir / "charts",
+                          pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf")
+    paths = getattr(result, "paths", result)
+    if isinstance(paths, dict):
+        paths = list(paths.values())
+    pdfs = [Path(p) for p in paths if str(p).lower().endswith(".pdf")]
+    if len(pdfs) != 1:
+        raise OutputError(f"building {doc.path.name} gave {len(pdfs)} PDFs, expected one")
+    return pdfs[0]
+
+
+def _content_digests(path: Path) -> set[str]:
+    """Digests of the (decoded) content streams of every page: a page's own drawing."""
+    import pikepdf
+
+    digests = set()
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            digests |= _page_digests(page)
+    return digests
+
+
+def _page_digests(page) -> set[str]:
+    import pikepdf
+
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    out = set()
+    for stream in streams:
+        data = stream.read_bytes()
+        if len(data.strip()) >= TRIVIAL_STREAM:
+            out.add(hashlib.sha256(data).hexdigest())
+    return out
+
+
+@dataclass
+class _Piece:
+    path: Path
+    title: str
+    item: str | None
+    first: int
+    pages: int
+    label: str | None = None  # one page standing for several ("Pages 31 - 40")
+
+    def source(self) -> Source:
+        if self.label is not None:
+            labels, page_labels = [self.label], [self.label.replace("Pages ", "").replace(" - ", "-")]
+        else:
+            labels = [page_label(self.first + i) for i in range(self.pages)]
+            page_labels = [str(self.first + i) for i in range(self.pages)]
+        return Source(self.path, self.title, self.item, labels, page_labels)
+
+
+def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> PackResult:
+    """Build and write the members' and public packs (or supplementary packs)."""
+    _check_supplement(manifest, supplement)
+    out_dir = Path(out_dir)
+    names = output_names(manifest, supplement)
+    destinations = {variant: out_dir / names[variant] for variant in VARIANTS}
+    kind = "supplementary" if supplement else "agenda"
+    # held while the packs are built, so a second run of the same meeting's packs waits or
+    # is told who is building them, and the two files are replaced together or not at all
+    with atomic.atomic_set(destinations.values(), what=f"the pair of {kind} packs {atomic.set_name(names.values())} "
+                           f"in {out_dir}") as outputs:
+        data, pages, ranges, tagged = _build_packs(manifest, out_dir, supplement)
+        for variant in VARIANTS:
+            outputs.write(destinations[variant], data[variant])
+    notes = []
+    if not tagged["members"]:
+        notes.append("the pack is not a tagged PDF: at least one of its documents (or the front sheet) is untagged")
+    return PackResult(paths=destinations, pages=pages, ranges=ranges, tagged=tagged, notes=notes)
+
+
+def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
+    """The packs' bytes (members, public), page counts, ranges and whether each is tagged."""
+    chosen = [(item, doc) for item, doc in manifest.documents() if doc.late == supplement]
+    first_page = manifest.supplement.first_page if supplement else manifest.first_page
+    with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
+        scratch = Path(tmp)
+        pdfs: dict[tuple, Path] = {}
+        for item, doc in chosen:
+            if doc.identity not in pdfs:
+                pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
+                    doc, scratch, out_dir / ".cache")
+        counts = {identity: _page_count(path) for identity, path in pdfs.items()}
+
+        front_path = scratch / "front.pdf"
+        front_pages = 1
+        for _ in range(8):  # the front matter's length moves every range after it: iterate to a fixed point
+            ranges, page = {}, first_page + front_pages
+            for item, doc in chosen:
+                ranges[doc_key(item, doc)] = (page, page + counts[doc.identity] - 1)
+                page += counts[doc.identity]
+            if supplement:
+                front = covering_letter(manifest, chosen, ranges)
+            else:
+                front = front_sheet(manifest, ranges, included={doc.identity for _, doc in chosen})
+            render_document(front, front_path)
+            rendered = _page_count(front_path)
+            if rendered == front_pages:
+                break
+            front_pages = rendered
+        else:
+            raise OutputError("the front sheet's length does not settle; report this as a bug")
+
+        front_title = "Covering letter" if supplement else "Agenda front sheet"
+        members = [_Piece(front_path, front_title, None, first_page, front_pages)]
+        public = [_Piece(front_path, front_title, None, first_page, front_pages)]
+        exempt_digests: set[str] = set()
+        for n, (item, doc) in enumerate(chosen):
+            span = ranges[doc_key(item, doc)]
+            item_title = f"{item.number} {item.title}"
+            piece = _Piece(pdfs[doc.identity], doc.title, item_title, span[0], span[1] - span[0] + 1)
+            members.append(piece)
+            if doc.exempt:
+                exempt_digests |= _content_digests(pdfs[doc.identity])
+                notice_path = scratch / f"notice-{n}.pdf"
+                render_document(exempt_notice(manifest, item, doc, span), notice_path)
+                if _page_count(notice_path) != 1:
+                    raise OutputError(f"the exempt notice for item {item.number} is not one page")
+                public.append(_Piece(notice_path, f"{doc.title} (exempt: not for publication)", item_title,
+                                     span[0], 1, label=page_label(*span)))
+            else:
+                public.append(piece)
+
+        kind = "supplementary agenda" if supplement else "agenda"
+        title = f"{manifest.committee}, {long_date(manifest.date)}: {kind}"
+        data, tagged, pages = {}, {}, {}
+        for variant, pieces in (("members", members), ("public", public)):
+            with contextlib.ExitStack() as stack:
+                pdf, tagged[variant] = merge([p.source() for p in pieces], stack=stack,
+                                             title=title + (" (public)" if variant == "public" else " (members)"),
+                                             subject=f"{manifest.committee} {kind}")
+                stamp_pages(pdf, [label for p in pieces for label in p.source().labels],
+                            scratch / f"stamps-{variant}.pdf")
+                if variant == "public" and exempt_digests:
+                    for index, page in enumerate(pdf.pages):
+                        if _page_digests(page) & exempt_digests:
+                            raise ExemptLeak(f"page {index + 1} of the public pack carries the content of an "
+                                             "exempt document; nothing was written")
+                buffer = io.BytesIO()
+                pdf.save(buffer, deterministic_id=True, compress_streams=True)
+                data[variant] = buffer.getvalue()
+                pages[variant] = len(pdf.pages)
+
+    return data, pages, ranges, tagged

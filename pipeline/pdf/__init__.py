@@ -1,0 +1,1 @@
+"""The PDF renderer (ReportLab): story, layout, tagging (PDF/UA) and finishing."""
