@@ -108,8 +108,8 @@ _SLASHED = re.compile(r"^(\d{1,2})/(\d{4})$")
 
 
 # A two-digit year is read within the hundred years that end this many years after the
-# current one: figures look back decades but targets only a few years ahead, so in 2026
-# "Sep-99" is September 1999 and "Sep-46" September 2046 (Excel's own window, 1930-2029 or
+# current one: figures look back decades but targets only a few years ahead, so with the
+# current year Y, "Sep-YY" names a year from Y - 79 to Y + 20 (Excel's own window, 1930-2029 or
 # 1950-2049 depending on the Windows setting, would freeze this to one century for ever).
 TWO_DIGIT_YEAR_AHEAD = 20
 
