@@ -16,7 +16,8 @@ COMMANDS = {
     "validate": ("pipeline.commands.inspect", "validate", "Check a workbook and list every problem in it."),
     "cards": ("pipeline.commands.inspect", "cards", "Print the indicator cards for a period."),
     "build": ("pipeline.commands.build", "build", "Build the committee report (DOCX and/or PDF)."),
-    "commentary": ("pipeline.commands.commentary", "commentary", "Export commentary forms to officers and merge them back."),
+    "commentary": ("pipeline.commands.commentary", "commentary",
+                   "Export commentary forms to officers and merge them back."),
     "pack": ("pipeline.commands.pack", "pack", "Build the agenda pack for a meeting from its manifest."),
     "send": ("pipeline.commands.send", "send", "Email a meeting's papers to the committee's members."),
 }
@@ -50,8 +51,7 @@ def cli():
 
 
 def main(argv=None):
-    from pipeline.infra import atomic
-    from pipeline.infra import interrupts
+    from pipeline.infra import atomic, interrupts
 
     atomic.forget_committed()
     # argv None: this is the program (the console script, python -m pipeline), not a caller

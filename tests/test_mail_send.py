@@ -45,7 +45,7 @@ def certs(tmp_path_factory):
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     folder = tmp_path_factory.mktemp("certs")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Pipeline test CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
@@ -510,8 +510,9 @@ SAMPLE_MANIFEST = Path(__file__).resolve().parent.parent / "inputs" / "meeting_2
 def test_sample_manifest_through_dry_run(tmp_path, capsys):
     """inputs/ end to end: E3's appendices are late (seed 004), so they go in the
     supplementary mailing, built from the sample workbook and attached."""
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     out_dir = tmp_path / "output"
     args = ["send", str(SAMPLE_MANIFEST), "--members", str(SAMPLE_MANIFEST.parent / "members.csv"),
@@ -595,8 +596,8 @@ def test_late_documents_go_in_the_supplementary_mailing_only(project, capsys, mo
 def test_attach_pack_with_supplement_sends_the_supplementary_pack(tmp_path, capsys):
     """The sample meeting (seed 004): `pack --supplement`, then `send --attach pack
     --supplement` mails that pack, named as the supplementary agenda pack."""
-    from pipeline.pack.manifest import read_manifest
     from pipeline.pack.agenda import build_pack
+    from pipeline.pack.manifest import read_manifest
 
     packs = build_pack(read_manifest(SAMPLE_MANIFEST), tmp_path / "packs", supplement=True)
     out_dir = tmp_path / "output"

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.errors import EXIT_PROBLEMS, PipelineError
+from pipeline.input.tables import Commentary, DataPeriod, Dataset, Indicator, ValueRow
 from pipeline.rules.figures import format_figure, plain_number, round_figure, to_decimal
 from pipeline.rules.periods import Month
 from pipeline.rules.rating import Direction, Polarity, Rag, RangeStatus, direction, range_status, rate, resolve_floor
-from pipeline.input.tables import Commentary, DataPeriod, Dataset, Indicator, ValueRow
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 indicator) and the business plan exception report. Layout follows seed 004."""
 from __future__ import annotations
 
+from pipeline.cards.compute import Card, CardSet
 from pipeline.document.common import (
     DIRECTION_SYMBOL,
     Wording,
@@ -15,7 +16,6 @@ from pipeline.document.common import (
     outturn_header,
     rating_cell,
 )
-from pipeline.cards.compute import Card, CardSet
 from pipeline.document.model import (
     Block,
     Cell,
@@ -30,10 +30,10 @@ from pipeline.document.model import (
     flowing_rows,
     runs,
 )
+from pipeline.document.textblocks import plain_lines, text_blocks
+from pipeline.input.tables import BusinessPlanItem, Dataset, Narrative
 from pipeline.rules.figures import format_figure
 from pipeline.rules.rating import Direction, Rag
-from pipeline.input.tables import BusinessPlanItem, Dataset, Narrative
-from pipeline.document.textblocks import plain_lines, text_blocks
 
 
 def _h(text: str, **kw) -> Cell:

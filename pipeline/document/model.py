@@ -11,7 +11,7 @@ Nothing in this module does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 from pipeline.rules.rating import Rag
 
@@ -239,7 +239,7 @@ class PageBreak:
 class KeepTogether:
     """Blocks that belong on one page if they fit (an indicator's page)."""
 
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ class Columns:
     next one, so a reader hears the chart's alt text and then its data notes. A Columns
     is kept whole on one page where it fits."""
 
-    columns: tuple[tuple["Block", ...], ...]
+    columns: tuple[tuple[Block, ...], ...]
     widths: tuple[float, ...]
 
     def __post_init__(self):
@@ -260,7 +260,7 @@ class Columns:
             raise ValueError("Columns needs one width per column")
 
 
-Block = Union[Heading, Paragraph, BulletList, Table, Figure, Rule, PageBreak, KeepTogether, Columns]
+Block = Heading | Paragraph | BulletList | Table | Figure | Rule | PageBreak | KeepTogether | Columns
 
 
 @dataclass(frozen=True)

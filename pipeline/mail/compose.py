@@ -487,7 +487,8 @@ def body(meeting: MailMeeting, planned: PlannedMessage, sender: str) -> str:
                 ", ".join(str(p) for p in paragraphs) + " of"
         lines += [
             "EXEMPT INFORMATION - NOT FOR PUBLICATION",
-            f"The {'agenda pack includes papers that' if meeting.packs else 'papers marked [EXEMPT]'} contain exempt information as defined in{para} Part 1 of "
+            f"The {'agenda pack includes papers that' if meeting.packs else 'papers marked [EXEMPT]'} "
+            f"contain exempt information as defined in{para} Part 1 of "
             "Schedule 12A to the Local Government Act 1972. They are sent to you as a member of "
             "the committee: please do not forward them or disclose their contents.",
             "",

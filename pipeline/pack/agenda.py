@@ -38,10 +38,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.infra import atomic
 from pipeline.errors import InputProblems, OutputError, PipelineError, Problem
-from pipeline.pack.manifest import DocumentRef, Item, Manifest
+from pipeline.infra import atomic
 from pipeline.pack.frontsheet import covering_letter, exempt_notice, front_sheet, long_date
+from pipeline.pack.manifest import DocumentRef, Item, Manifest
 from pipeline.pack.merge import Source, merge
 from pipeline.pack.render import render_document
 from pipeline.pack.stamp import page_label, stamp_pages
@@ -314,7 +314,7 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
     with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
         scratch = Path(tmp)
         pdfs: dict[tuple, Path] = {}
-        for item, doc in chosen:
+        for _item, doc in chosen:
             if doc.identity not in pdfs:
                 pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
                     doc, scratch, out_dir / ".cache")

@@ -417,7 +417,8 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
                             f"{doc.path.name} is also listed at {other_where} with different access "
                             f"({_access_label(other)} there, {_access_label(doc)} here): make them agree")
                 elif other.late != doc.late:
-                    col.add(dwhere, "late", f"{doc.path.name} is also listed at {other_where} with a different late flag")
+                    col.add(dwhere, "late",
+                            f"{doc.path.name} is also listed at {other_where} with a different late flag")
             else:
                 seen_docs[doc.identity] = (dwhere, doc)
             if doc.kind == "pdf":
