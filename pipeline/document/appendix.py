@@ -115,7 +115,7 @@ def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet) -> Ta
 
 def details_table(card: Card) -> Table:
     ind, cur = card.indicator, card.current
-    rows = [(
+    rows: list[tuple[Cell, ...]] = [(
         _rh("Expected range" if ind.activity else "RAG rating"), rating_cell(card),
         _rh("Direction of travel"), _c(direction_text(card.direction)),
     )]
@@ -185,7 +185,7 @@ def trend_table(card: Card, wording: Wording) -> Table:
     ind = card.indicator
     window = card.window()
     cols = len(window)
-    header_rows = []
+    header_rows: list[tuple[Cell, ...]] = []
     if window and not _consecutive(window):
         fy = card.report_period.fy_start
         before = sum(1 for f in window if f.period < fy)

@@ -17,6 +17,7 @@ from pipeline.rules.rating import Rag
 
 Orientation = Literal["portrait", "landscape"]
 Align = Literal["left", "right", "center"]
+ParagraphStyle = Literal["body", "quote", "small", "lead", "signature"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Heading:
 class Paragraph:
     content: tuple[Run, ...]
     number: str | None = None  # "1." for the cover report's numbered paragraphs
-    style: Literal["body", "quote", "small", "lead", "signature"] = "body"
+    style: ParagraphStyle = "body"
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,8 @@ def _read_inputs(request: MailingRequest, warn: Say):
     except PipelineError as exc:
         problems.append(exc)
     if problems:  # show both files' problems at once
-        for exc in problems[:-1]:
-            warn(exc.report() if isinstance(exc, InputProblems) else f"Error: {exc}")
+        for problem in problems[:-1]:
+            warn(problem.report() if isinstance(problem, InputProblems) else f"Error: {problem}")
         raise problems[-1]
     return manifest, members
 
