@@ -16,8 +16,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from packpdfs import MEETING, document, item, report_pdf  # noqa: E402
 
-from pipeline.pack.manifest import read_manifest  # noqa: E402
 from pipeline.pack.agenda import build_pack  # noqa: E402
+from pipeline.pack.manifest import read_manifest  # noqa: E402
 
 
 def timed(label, fn):

@@ -4,7 +4,6 @@ and an exit status (see :mod:`pipeline.errors`), never a traceback."""
 from __future__ import annotations
 
 import importlib
-import importlib.util  # (a submodule: ``import importlib`` alone does not load it)
 import sys
 
 import click
@@ -17,23 +16,19 @@ COMMANDS = {
     "validate": ("pipeline.commands.inspect", "validate", "Check a workbook and list every problem in it."),
     "cards": ("pipeline.commands.inspect", "cards", "Print the indicator cards for a period."),
     "build": ("pipeline.commands.build", "build", "Build the committee report (DOCX and/or PDF)."),
-    "commentary": ("pipeline.commands.commentary", "commentary", "Export commentary forms to officers and merge them back."),
+    "commentary": ("pipeline.commands.commentary", "commentary",
+                   "Export commentary forms to officers and merge them back."),
     "pack": ("pipeline.commands.pack", "pack", "Build the agenda pack for a meeting from its manifest."),
-    "send": ("pipeline.commands.send", "send", "Email the PDF appendices to committee members."),
+    "send": ("pipeline.commands.send", "send", "Email a meeting's papers to the committee's members."),
 }
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
-        return [name for name in COMMANDS if self._available(name)]
-
-    @staticmethod
-    def _available(name: str) -> bool:
-        module = COMMANDS[name][0]
-        return importlib.util.find_spec(module) is not None
+        return list(COMMANDS)
 
     def get_command(self, ctx, name):
-        if name not in COMMANDS or not self._available(name):
+        if name not in COMMANDS:
             return None
         module, attr, _ = COMMANDS[name]
         return getattr(importlib.import_module(module), attr)
@@ -56,8 +51,7 @@ def cli():
 
 
 def main(argv=None):
-    from pipeline.infra import atomic
-    from pipeline.infra import interrupts
+    from pipeline.infra import atomic, interrupts
 
     atomic.forget_committed()
     # argv None: this is the program (the console script, python -m pipeline), not a caller

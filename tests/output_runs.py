@@ -54,7 +54,7 @@ def finish(proc: subprocess.Popen, timeout: float = 180) -> tuple[int, str, str]
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
-        raise AssertionError(f"the run did not end within {timeout} s: {err[-2000:]}")
+        raise AssertionError(f"the run did not end within {timeout} s: {err[-2000:]}") from None
     return proc.returncode, out, err
 
 

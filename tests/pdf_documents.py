@@ -94,9 +94,12 @@ def indicator_blocks(n, ind):
         columns=(2.0,) + (1.0,) * 13,
         header_rows=((_h("Trend Data"),) + tuple(_h(m) for m in MONTHS),),
         rows=(
-            (Cell(runs("Actual"), header=True, scope="row"),) + tuple(_c(fmt(v, suffix, decimals), align="right") for v in actuals),
-            (Cell(runs("Target"), header=True, scope="row"),) + tuple(_c(fmt(v, suffix, decimals), align="right") for v in targets),
-            (Cell(runs("RAG Rating"), header=True, scope="row"),) + tuple(Cell(runs(r), rag=Rag(r), align="center") for r in rags),
+            (Cell(runs("Actual"), header=True, scope="row"),)
+            + tuple(_c(fmt(v, suffix, decimals), align="right") for v in actuals),
+            (Cell(runs("Target"), header=True, scope="row"),)
+            + tuple(_c(fmt(v, suffix, decimals), align="right") for v in targets),
+            (Cell(runs("RAG Rating"), header=True, scope="row"),)
+            + tuple(Cell(runs(r), rag=Rag(r), align="center") for r in rags),
         ),
         caption=f"Trend data: {title}", kind="data", font_size="small",
     )
@@ -123,8 +126,8 @@ def quarterly_blocks():
             (_h("Trend Data – year to date"),) + tuple(_h(q) for q in quarters),
         ),
         rows=(
-            (Cell(runs("Actual"), header=True, scope="row"),) + tuple(_c(v, align="right") for v in
-                                                                    ("67.1%", "90.1%", "93.5%", "88.0%", "85.2%", "", "")),
+            (Cell(runs("Actual"), header=True, scope="row"),) + tuple(
+                _c(v, align="right") for v in ("67.1%", "90.1%", "93.5%", "88.0%", "85.2%", "", "")),
             (Cell(runs("Target"), header=True, scope="row"),) + tuple(_c(v, align="right") for v in
                                                                     ("", "", "90%", "90%", "90%", "90%", "90%")),
             (Cell(runs("RAG Rating"), header=True, scope="row"), _c(""), _c(""),
@@ -152,8 +155,10 @@ def quarterly_blocks():
 def make_document() -> Document:
     memo = Table(
         columns=(1.0, 4.0), header_rows=(),
-        rows=((Cell(runs("From:"), header=True, scope="row", bold=True), _c("Graham Gibbens, Cabinet Member for Adult Social Care")),
-              (Cell(runs("To:"), header=True, scope="row", bold=True), _c("Social Care & Public Health Cabinet Committee")),
+        rows=((Cell(runs("From:"), header=True, scope="row", bold=True),
+               _c("Graham Gibbens, Cabinet Member for Adult Social Care")),
+              (Cell(runs("To:"), header=True, scope="row", bold=True),
+               _c("Social Care & Public Health Cabinet Committee")),
               (Cell(runs("Date:"), header=True, scope="row", bold=True), _c("5 December 2013")),
               (Cell(runs("Classification:"), header=True, scope="row", bold=True), _c("Unrestricted"))),
         caption="Report details", kind="memo",
@@ -161,7 +166,8 @@ def make_document() -> Document:
     key = Table(
         columns=(1.0, 6.0), header_rows=(),
         rows=((Cell(runs("GREEN"), rag=Rag.GREEN, align="center"), _c("Target has been achieved or exceeded")),
-              (Cell(runs("AMBER"), rag=Rag.AMBER, align="center"), _c("Performance is behind target but within acceptable limits")),
+              (Cell(runs("AMBER"), rag=Rag.AMBER, align="center"),
+               _c("Performance is behind target but within acceptable limits")),
               (Cell(runs("RED"), rag=Rag.RED, align="center"), _c("Performance is significantly behind target")),
               (Cell(runs("▲ Improved"), header=True, scope="row"), _c("Performance has improved")),
               (Cell(runs("▼ Worsened"), header=True, scope="row"), _c("Performance has worsened"))),
@@ -172,12 +178,14 @@ def make_document() -> Document:
         title, suffix, decimals, actuals, targets, rags, direction = ind
         summary_rows.append((
             Cell((Run(f"{n}. {title}", href=f"#adult-{n}"),), header=True, scope="row"),
-            _c(fmt(targets[-1], suffix, decimals), align="right"), _c(fmt(actuals[-1], suffix, decimals), align="right"),
+            _c(fmt(targets[-1], suffix, decimals), align="right"),
+            _c(fmt(actuals[-1], suffix, decimals), align="right"),
             Cell(runs(rags[-1]), rag=Rag(rags[-1]), align="center"), _c(direction, align="center"),
         ))
     summary = Table(
         columns=(5.0, 1.0, 1.0, 1.0, 1.2),
-        header_rows=((_h("Indicator Description"), _h("Target"), _h("Current Position"), _h("RAG"), _h("Direction of Travel")),),
+        header_rows=((_h("Indicator Description"), _h("Target"), _h("Current Position"), _h("RAG"),
+                      _h("Direction of Travel")),),
         rows=tuple(summary_rows), caption="Summary of performance", kind="data",
     )
     cover = Part(
@@ -185,13 +193,16 @@ def make_document() -> Document:
         blocks=(
             Heading(1, "Families and Social Care Performance Dashboard for September 2013", anchor="cover-report"),
             memo, Rule(),
-            Paragraph((Run("Summary: ", bold=True), Run("The performance dashboard provides members with progress "
-                                                        "against targets set for key performance indicators.")), style="lead"),
+            Paragraph((Run("Summary: ", bold=True),
+                       Run("The performance dashboard provides members with progress "
+                           "against targets set for key performance indicators.")), style="lead"),
             Rule(),
             Heading(2, "Introduction", anchor="intro"),
             Paragraph(runs("Appendix 2 Part 4 of the Kent County Council Constitution states that:"), number="1."),
-            Paragraph(runs("“Cabinet Committees shall review the performance of the functions of the Council.”"), style="quote"),
-            Paragraph(runs("There are three main elements of the Report which members are asked to consider:"), number="2."),
+            Paragraph(runs("“Cabinet Committees shall review the performance of the functions of the Council.”"),
+                      style="quote"),
+            Paragraph(runs("There are three main elements of the Report which members are asked to consider:"),
+                      number="2."),
             BulletList((runs("The Adult’s Social Care dashboard report found at Appendix A"),
                         (Run("The Children’s dashboard report found at "), Run("Appendix B", href="#appendix-b"))),
                        number="2."),
@@ -207,7 +218,8 @@ def make_document() -> Document:
     for n, ind in enumerate(INDICATORS, start=1):
         adults += indicator_blocks(n, ind)
     appendix_a = Part(title="Appendix A: Adult Social Care indicators", orientation="landscape",
-                      blocks=tuple(adults), running_header="Appendix A: Adult Social Care indicators", anchor="appendix-a")
+                      blocks=tuple(adults), running_header="Appendix A: Adult Social Care indicators",
+                      anchor="appendix-a")
     appendix_b = Part(title="Appendix B: Specialist Children’s Services", orientation="landscape",
                       blocks=(Heading(1, "Appendix B: Specialist Children’s Services", anchor="appendix-b"),)
                       + quarterly_blocks(),
@@ -232,12 +244,12 @@ def sample_document_and_images():
     if not _SAMPLE_CACHE:
         from pathlib import Path
 
-        from pipeline.document.assemble import build_document
         from pipeline.cards.compute import compute_cards
         from pipeline.charts.draw import render_all
+        from pipeline.document.assemble import build_document
         from pipeline.document.model import figures
-        from pipeline.rules.periods import Month
         from pipeline.input.workbook import read_workbook
+        from pipeline.rules.periods import Month
 
         sample = Path(__file__).resolve().parent.parent / "inputs" / "fsc_performance_2013-09.xlsx"
         dataset = read_workbook(sample)

@@ -18,8 +18,8 @@ from pipeline.document.model import (
     plain_text,
     walk,
 )
-from pipeline.rules.rating import Rag
 from pipeline.document.textblocks import plain_lines, text_blocks
+from pipeline.rules.rating import Rag
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +243,8 @@ def test_unknown_placeholder_in_wording_is_reported(sample_dataset, sample_cards
     from pipeline.errors import PipelineError
 
     bad = tmp_path / "wording.toml"
-    bad.write_text(TEMPLATE_PATH.read_text(encoding="utf-8").replace("which are for {period}", "which are for {perod}"), encoding="utf-8")
+    wording = TEMPLATE_PATH.read_text(encoding="utf-8")
+    bad.write_text(wording.replace("which are for {period}", "which are for {perod}"), encoding="utf-8")
     with pytest.raises(PipelineError, match="unknown placeholder {perod}"):
         build_document(sample_dataset, sample_cards, bad)
 

@@ -11,8 +11,8 @@ import stat
 
 import pytest
 
-from pipeline.infra.atomic import atomic_set, set_name, stale_temps
 from pipeline.errors import OutputError
+from pipeline.infra.atomic import atomic_set, set_name, stale_temps
 from pipeline.infra.interrupts import Interrupted, Terminated, deferred, exit_code
 
 

@@ -12,8 +12,19 @@ import time
 from pathlib import Path
 
 import pytest
-from output_runs import (clean_stderr, docx_text, finish, group_gone, leftovers, marked_book, marker_of, pdf_text,
-                         run, snapshot, start)
+from output_runs import (
+    clean_stderr,
+    docx_text,
+    finish,
+    group_gone,
+    leftovers,
+    marked_book,
+    marker_of,
+    pdf_text,
+    run,
+    snapshot,
+    start,
+)
 
 MARKERS = ("Alpha", "Bravo")
 
@@ -41,7 +52,8 @@ def setup(tmp_path, previous_set):
 
 def the_set(out: Path) -> str:
     """The workbook both documents come from (they must agree)."""
-    docx, pdf = marker_of(docx_text(out / "dashboard_2013-09.docx"), MARKERS), marker_of(pdf_text(out / "dashboard_2013-09.pdf"), MARKERS)
+    docx = marker_of(docx_text(out / "dashboard_2013-09.docx"), MARKERS)
+    pdf = marker_of(pdf_text(out / "dashboard_2013-09.pdf"), MARKERS)
     assert docx == pdf, f"DOCX of {docx}, PDF of {pdf}"
     return docx
 
@@ -303,7 +315,8 @@ DOCX_PROCESS_KILLED = textwrap.dedent("""
 
 @pytest.mark.parametrize("script, message", [
     (CHART_WORKER_DIES, "Error: a process drawing the charts stopped unexpectedly; nothing was written"),
-    (DOCX_PROCESS_KILLED, "Error: the process writing the DOCX stopped unexpectedly (exit status -9); nothing was written"),
+    (DOCX_PROCESS_KILLED,
+     "Error: the process writing the DOCX stopped unexpectedly (exit status -9); nothing was written"),
 ], ids=["chart-worker", "docx-process"])
 def test_a_worker_that_dies_alone_fails_the_build_cleanly(setup, previous_set, script, message):
     out, book = setup
@@ -325,7 +338,8 @@ def test_an_interrupt_a_library_turned_into_its_own_error_still_exits_130(tmp_pa
         try:
             raise Interrupted()
         except BaseException:
-            raise OSError("Cannot open resource 'LiberationSans-Italic.ttf'")
+            # as ReportLab does: the interrupt stays only in the implicit chain (__context__)
+            raise OSError("Cannot open resource 'LiberationSans-Italic.ttf'")  # noqa: B904
 
     monkeypatch.setattr("pipeline.commands.inspect.validate.callback", catches_everything)
     with pytest.raises(SystemExit) as ended:

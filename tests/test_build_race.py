@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 import time
 
-from output_runs import (clean_stderr, docx_text, finish, leftovers, marked_book, marker_of, pdf_text, run,
-                         start)
+from output_runs import clean_stderr, docx_text, finish, leftovers, marked_book, marker_of, pdf_text, run, start
 
 ROUNDS = 10  # (before the lock, about one round in three ended mixed)
 MARKERS = ("Alpha", "Bravo")
@@ -39,8 +38,8 @@ def test_two_workbooks_of_one_name_built_into_one_folder_at_once(tmp_path):
             else:
                 assert wait == 0, f"round {n}: {marker} did not wait for the other build: {stderr}"
                 assert status == 3, stderr
-                assert re.search(rf"the report dashboard_2013-09 in \S+ is in use by another run \(process {other.pid} ",
-                                 stderr), stderr
+                busy = rf"the report dashboard_2013-09 in \S+ is in use by another run \(process {other.pid} "
+                assert re.search(busy, stderr), stderr
                 assert "nothing was written" in stderr
                 refused += 1
         assert winners, f"round {n}: neither build wrote the report"
@@ -65,8 +64,9 @@ def test_two_different_reports_build_into_one_folder_without_waiting(tmp_path):
     for proc in procs:
         status, _, stderr = finish(proc)
         assert status == 0, stderr
-    assert marker_of(pdf_text(out / "one_2013-09.pdf"), MARKERS) == marker_of(docx_text(out / "one_2013-09.docx"), MARKERS) == "Alpha"
-    assert marker_of(pdf_text(out / "two_2013-09.pdf"), MARKERS) == marker_of(docx_text(out / "two_2013-09.docx"), MARKERS) == "Bravo"
+    for stem, marker in (("one_2013-09", "Alpha"), ("two_2013-09", "Bravo")):
+        pdf = marker_of(pdf_text(out / f"{stem}.pdf"), MARKERS)
+        assert pdf == marker_of(docx_text(out / f"{stem}.docx"), MARKERS) == marker
 
 
 def test_a_build_of_one_format_says_the_other_is_older(tmp_path):

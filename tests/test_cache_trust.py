@@ -124,9 +124,9 @@ def test_fingerprint_covers_the_package_templates_and_libraries():
 
 
 def test_both_keys_follow_the_fingerprint(monkeypatch):
-    from pipeline.infra import fingerprint
     from pipeline.charts.draw import chart_key
     from pipeline.document.model import ChartSpec, Series
+    from pipeline.infra import fingerprint
     from pipeline.pdf.replay import section_key
 
     spec = ChartSpec("Title", ("Apr-13",), (Series("Actual", (1.0,)),), "percent", 0)
@@ -183,12 +183,12 @@ def test_a_cache_file_that_would_run_code_runs_nothing(sample_path, tmp_path):
 def recorded(tmp_path_factory, sample_path):
     """The sample's document and charts, and its sections recorded in a cache folder:
     (document, images, folder, [(key, path) of the final pass's recordings])."""
-    from pipeline.document.assemble import build_document
     from pipeline.cards.compute import compute_cards
     from pipeline.charts.draw import render_all
+    from pipeline.document.assemble import build_document
     from pipeline.document.model import figures
-    from pipeline.pdf.render import pdf_bytes
     from pipeline.input.workbook import read_workbook
+    from pipeline.pdf.render import pdf_bytes
 
     dataset = read_workbook(sample_path)
     document = build_document(dataset, compute_cards(dataset, None), None)
@@ -298,9 +298,12 @@ def _mutations(recorded):
         ("an outline level true", {"add_outline"}, set_first("add_outline", 3, True)),
         ("a link outside any element", {"linkRect"}, changed(lambda d: d["pages"][0].insert(
             0, ["linkRect", ["", "x", ["t", [0, 0, 1, 1]], 1, None], [["relative", 0]]]))),
-        ("a link keyword unknown", {"linkRect"}, changed(lambda d: _events(d, "linkRect")[0][2].append(["Border", "x"]))),
-        ("a relative link", {"linkRect"}, changed(lambda d: _events(d, "linkRect")[0][2].__setitem__(0, ["relative", 1]))),
-        ("a rect of three", {"linkRect"}, changed(lambda d: _events(d, "linkRect")[0][1].__setitem__(2, ["t", [0, 0, 1]]))),
+        ("a link keyword unknown", {"linkRect"},
+         changed(lambda d: _events(d, "linkRect")[0][2].append(["Border", "x"]))),
+        ("a relative link", {"linkRect"},
+         changed(lambda d: _events(d, "linkRect")[0][2].__setitem__(0, ["relative", 1]))),
+        ("a rect of three", {"linkRect"},
+         changed(lambda d: _events(d, "linkRect")[0][1].__setitem__(2, ["t", [0, 0, 1]]))),
     ]
     _kinds, _other_key, other_path = recorded[3][0]
     for what, kinds, make in cases:

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from pipeline.cards.compute import CardSet, compute_card, compute_cards, period_value, window_months
+from pipeline.input.tables import Commentary, DataPeriod, Indicator, ValueRow
 from pipeline.rules.periods import Month
 from pipeline.rules.rating import Direction, Polarity, Rag, RangeStatus
-from pipeline.input.tables import Commentary, DataPeriod, Indicator, ValueRow
 
 G, A, R = "GREEN", "AMBER", "RED"
 

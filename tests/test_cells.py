@@ -7,7 +7,6 @@ from pipeline.input import cells
 from pipeline.input.cells import CellError
 from pipeline.rules.periods import Month
 
-
 # --- percentages: 73, "73%" and a percent-formatted 0.73 all mean 73 ----------------
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from pathlib import Path
 
 import pytest
 from commentary_helpers import set_commentary
 
-from pipeline.charts import glyphs as chart_glyphs
-
 from pipeline.charts import draw as charts
+from pipeline.charts import glyphs as chart_glyphs
 from pipeline.charts.draw import PARALLEL_MIN, ChartCache, chart_key, render_charts, render_png
 from pipeline.document.model import ChartSpec, Series
 
@@ -255,7 +253,8 @@ def test_a_forked_process_keeps_no_font_of_its_parent():
     pid = os.fork()
     if pid == 0:  # the child: report whether anything found with the parent's fonts is left
         try:
-            left = len(chart_glyphs._GLYPH_FONTS) + len(chart_glyphs._GLYPHS) + len(chart_glyphs._LAYOUTS) + len(charts._AXES)
+            left = (len(chart_glyphs._GLYPH_FONTS) + len(chart_glyphs._GLYPHS) + len(chart_glyphs._LAYOUTS)
+                    + len(charts._AXES))
             os.write(write, b"clean" if left == 0 else b"kept!")
         finally:
             os._exit(0)

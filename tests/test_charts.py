@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from pipeline.charts import glyphs as chart_glyphs
-from pipeline.document.alt_text import chart_alt_text
 from pipeline.charts.draw import axis_decimals, render_all, render_png
+from pipeline.document.alt_text import chart_alt_text
 from pipeline.document.model import ChartSpec, Series
 
 SPEC = ChartSpec(
@@ -59,7 +59,8 @@ def test_long_titles_are_wrapped_never_cut_off(title):
     import numpy as np
     from PIL import Image
 
-    img = np.asarray(Image.open(io.BytesIO(render_png(ChartSpec(title, SPEC.periods, SPEC.series, "rate", 2)))).convert("L"))
+    png = render_png(ChartSpec(title, SPEC.periods, SPEC.series, "rate", 2))
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
     assert (img[:, -3:] > 250).all()
     top_rows = img[: img.shape[0] // 4]
     assert (top_rows < 128).any(axis=0).sum() > img.shape[1] // 3  # the title is there, not dropped

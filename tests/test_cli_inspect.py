@@ -6,7 +6,6 @@ import sys
 import zipfile
 
 import pytest
-
 from workbooks import series
 
 NUMBER = (int, float)
@@ -167,7 +166,8 @@ def test_json_values(sample_json):
     asc02 = cards["ASC02"]
     assert asc02["rag"] is None and all(h["rag"] is None for h in asc02["history"])   # not rated: null
     asc04 = cards["ASC04"]
-    assert (asc04["actual"], asc04["actual_display"], asc04["target"], asc04["year_end_target"]) == (47.6, "47.6%", 46.0, 60.0)
+    assert (asc04["actual"], asc04["actual_display"], asc04["target"], asc04["year_end_target"]) \
+        == (47.6, "47.6%", 46.0, 60.0)
     assert (asc04["rag"], asc04["direction"]) == ("GREEN", "improved")
     asc07 = cards["ASC07"]
     assert asc07["period"] == "2013-08" and asc07["actual"] == 5.84

@@ -7,8 +7,8 @@ from pipeline.cards.compute import compute_cards
 from pipeline.commentary.checks import check_dataset, commentary_warnings, figures_fingerprint, recorded_fingerprints
 from pipeline.commentary.forms import export_forms
 from pipeline.commentary.merge import import_forms
-from pipeline.rules.periods import Month
 from pipeline.input.workbook import read_workbook
+from pipeline.rules.periods import Month
 
 
 def _warnings(path):

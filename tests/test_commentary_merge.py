@@ -17,8 +17,8 @@ from commentary_helpers import (
 from pipeline.commentary.forms import export_forms
 from pipeline.commentary.merge import CommentaryConflict, FormsRefused, import_forms, plan_import
 from pipeline.errors import ConflictError
-from pipeline.rules.periods import Month
 from pipeline.input.workbook import read_workbook
+from pipeline.rules.periods import Month
 
 MULTI = ("Recruitment remains the main pressure.\n\n"
          "Actions this quarter:\n- agency staff reduced to 18%\n• a new “grow your own” scheme\n\n"
@@ -37,7 +37,10 @@ def _backups(master):
     return sorted(master.parent.glob(f"{master.stem}.backup-*"))
 
 
-def _text(master, ident, period=Month(2013, 9)):
+SEPTEMBER = Month(2013, 9)
+
+
+def _text(master, ident, period=SEPTEMBER):
     return next((c for c in read_workbook(master).commentary
                  if c.indicator_id == ident and c.period == period), None)
 

@@ -19,8 +19,8 @@ import pytest
 from commentary_helpers import EXPORTED, copy_sample, fill
 
 from pipeline.commentary.forms import export_forms
-from pipeline.rules.periods import Month
 from pipeline.input.workbook import read_workbook
+from pipeline.rules.periods import Month
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPH_TEXT = "Steph's words: delayed transfers fell again this month."
@@ -179,7 +179,7 @@ def excel_owner_file(name: str) -> bytes:
     ("~$fsc.xlsx", excel_owner_file(EXCEL_OWNER_NAME), EXCEL_OWNER_NAME),
     ("~$fsc.xlsx", b"", None),  # empty or unreadable: still open, owner unknown
     ("~$fsc.xlsx", b"\xff" * 3, None),  # a length longer than the file: never trusted
-    (".~lock.fsc.xlsx#", "Jo Bloggs,WS-0042,jbloggs,20.11.2013 10:15,file:///C:/Users/jb;".encode(),
+    (".~lock.fsc.xlsx#", b"Jo Bloggs,WS-0042,jbloggs,20.11.2013 10:15,file:///C:/Users/jb;",
      "Jo Bloggs"),
 ])
 def test_a_master_open_in_excel_or_libreoffice_is_refused(forms, tmp_path, run_cli, lock_name, content, who):

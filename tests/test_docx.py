@@ -187,8 +187,8 @@ def test_two_builds_are_identical_and_atomic(built, sample_path, tmp_path):
 
 
 def test_failed_write_leaves_the_previous_file(built, tmp_path):
-    from pipeline.errors import PipelineError
     from pipeline.docx.render import render_docx
+    from pipeline.errors import PipelineError
 
     target = tmp_path / "report.docx"
     target.write_bytes(b"previous")

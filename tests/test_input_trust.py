@@ -6,12 +6,12 @@ import warnings
 import zipfile
 
 import pytest
-
-from pipeline.errors import InputProblems
-from pipeline.rules.periods import Month
-from pipeline.input.workbook import read_workbook
 from workbooks import Styled
 from xlsx_edit import edit_member, move_sheet_first, set_cell_xml, set_state, sheet_member
+
+from pipeline.errors import InputProblems
+from pipeline.input.workbook import read_workbook
+from pipeline.rules.periods import Month
 
 SEP = Month(2013, 9)
 VALUES_HEADER = ["indicator_id", "period", "actual", "target", "floor"]

@@ -116,15 +116,15 @@ def _build(red_book, tmp_path, commentary_text):
     import dataclasses
     from types import SimpleNamespace
 
-    from pipeline.document.assemble import build_document
     from pipeline.cards.compute import compute_cards
     from pipeline.charts.draw import render_all
+    from pipeline.document.assemble import build_document
     from pipeline.document.model import figures
-    from pipeline.rules.periods import Month
     from pipeline.docx.render import render_docx
-    from pipeline.pdf.render import render_pdf
     from pipeline.input.tables import Commentary
     from pipeline.input.workbook import read_workbook
+    from pipeline.pdf.render import render_pdf
+    from pipeline.rules.periods import Month
 
     dataset = read_workbook(red_book)
     dataset = dataclasses.replace(dataset, commentary=(Commentary("R1", Month(2013, 9), commentary_text, 2),))

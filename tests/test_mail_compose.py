@@ -7,8 +7,15 @@ from email.parser import BytesParser
 import pytest
 
 from pipeline.mail.compose import (
-    WIRE, AttachmentTooLarge, MailDocument, MailItem, MailMeeting, MissingDocument, build_message,
-    format_time, plan_mailing,
+    WIRE,
+    AttachmentTooLarge,
+    MailDocument,
+    MailItem,
+    MailMeeting,
+    MissingDocument,
+    build_message,
+    format_time,
+    plan_mailing,
 )
 from pipeline.mail.members import Member
 

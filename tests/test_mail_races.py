@@ -286,8 +286,14 @@ def test_the_composer_refuses_a_bad_value_however_it_is_called(sample_path):
     """build_message checks every header value itself, for callers that skip plan_mailing."""
     import datetime as dt
 
-    from pipeline.mail.compose import HeaderValueProblem, MailDocument, MailItem, MailMeeting, PlannedMessage, \
-        build_message
+    from pipeline.mail.compose import (
+        HeaderValueProblem,
+        MailDocument,
+        MailItem,
+        MailMeeting,
+        PlannedMessage,
+        build_message,
+    )
     from pipeline.mail.members import Member
 
     meeting = MailMeeting(committee="Committee", date=dt.date(2013, 12, 5), items=(MailItem("E3", "Item", ()),),

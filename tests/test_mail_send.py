@@ -45,7 +45,7 @@ def certs(tmp_path_factory):
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     folder = tmp_path_factory.mktemp("certs")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Pipeline test CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
@@ -405,36 +405,103 @@ def test_usage_errors(project, capsys, monkeypatch):
     assert code == 2
 
 
+def pack_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in (".pdf", ".json")}
+
+
 def test_attach_pack_sends_members_pack_to_members_and_public_pack_to_the_public(project, capsys, monkeypatch):
+    from pipeline.pack.agenda import pack_paths
     from pipeline.pack.manifest import read_manifest
-    from pipeline.pack.agenda import build_pack
 
     root, files = project
-    code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack",
-                         "--pack-dir", str(root / "out"), password=None)
-    assert code == 3 and "the agenda pack has not been built" in err and "pack " in err
-
-    result = build_pack(read_manifest(root / "meeting.toml"), root / "out")
-    code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack",
-                         "--pack-dir", str(root / "out"), password=None)
+    pack_dir = root / "out"
+    paths = pack_paths(read_manifest(root / "meeting.toml"), pack_dir)
+    # no pack yet: send builds it into --pack-dir (as `pack` would) and attaches those files
+    code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack", "--pack-dir", str(pack_dir),
+                         password=None)
     assert code == 0, err
+    assert f"building the agenda pack into {pack_dir} (not built)" in out
+    packs = {"members": paths.members.read_bytes(), "public": paths.public.read_bytes()}
     outbox = root / "output" / "outbox" / MEETING_KEY
-    packs = {"members": result.paths["members"].read_bytes(), "public": result.paths["public"].read_bytes()}
-    for path in sorted(outbox.iterdir()):
+    emls = sorted(outbox.iterdir())
+    assert len(emls) == 4
+    for path in emls:
         msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
         [attachment] = list(msg.iter_attachments())
         expected = "public" if "press" in path.name else "members"
         assert attachment.get_content() == packs[expected], path.name
         text = msg.get_body(("plain",)).get_content()
         assert "F1" in text and ("EXEMPT INFORMATION" in text) == (expected == "members")
+    assert not (root / "output" / "send-built").exists()
 
-    # a paper changed after the pack was built: refuse to send a stale pack
+
+def test_a_current_pack_is_sent_as_it_is_and_a_stale_one_is_built_again(project, capsys, monkeypatch):
+    """Current means built from the manifest and papers as they are now (their contents, not
+    their times), by this code, and not altered since: anything else is built again."""
     import os
-    later = result.paths["members"].stat().st_mtime + 10
-    os.utime(root / "papers" / "appendix-b.pdf", (later, later))
-    code, out, err = run(capsys, monkeypatch, root, "--dry-run", "--attach", "pack",
-                         "--pack-dir", str(root / "out"), password=None)
-    assert code == 3 and "older than appendix-b.pdf" in err
+
+    from packpdfs import report_pdf
+    from pypdf import PdfReader
+
+    import pipeline.pack.agenda as agenda
+    from pipeline.infra import fingerprint
+    from pipeline.pack.manifest import read_manifest
+
+    root, files = project
+    pack_dir = root / "out"
+    args = ("--dry-run", "--attach", "pack", "--pack-dir", str(pack_dir))
+    paths = agenda.pack_paths(read_manifest(root / "meeting.toml"), pack_dir)
+    first = agenda.build_pack(read_manifest(root / "meeting.toml"), pack_dir)
+    built = pack_files(pack_dir)
+    assert set(built) == {paths.members.name, paths.public.name, paths.record.name}
+    builds = []
+    real_build = agenda.build_pack
+    monkeypatch.setattr(agenda, "build_pack", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+
+    def send_and_attached():
+        code, out, err = run(capsys, monkeypatch, root, *args, password=None)
+        assert code == 0, err
+        msg = BytesParser(policy=policy.default).parsebytes(
+            (root / "output" / "outbox" / MEETING_KEY / "001-member-a.eml").read_bytes())
+        [attachment] = list(msg.iter_attachments())
+        return out, attachment.get_content()
+
+    out, attached = send_and_attached()  # current: sent as it is, nothing built
+    assert not builds and "building" not in out and attached == first.paths["members"].read_bytes()
+    later = paths.members.stat().st_mtime + 10
+    os.utime(root / "papers" / "appendix-b.pdf", (later, later))  # touched, not changed: still current
+    out, attached = send_and_attached()
+    assert not builds and "building" not in out and pack_files(pack_dir) == built
+
+    # a paper's contents changed (even with an older time): built again, the new paper sent
+    report_pdf(root / "papers" / "appendix-b.pdf", "Corrected B", 1)
+    os.utime(root / "papers" / "appendix-b.pdf", (1_000_000, 1_000_000))
+    out, attached = send_and_attached()
+    assert builds == [1] and "(appendix-b.pdf changed since it was built)" in out
+    assert attached == paths.members.read_bytes() != built[paths.members.name]
+    assert any("Corrected B page 1" in page.extract_text() for page in PdfReader(paths.members).pages)
+    out, attached = send_and_attached()
+    assert builds == [1]  # and now current again
+
+    # the members' pack altered by hand since it was written
+    with pikepdf.open(paths.members, allow_overwriting_input=True) as pdf:
+        pdf.docinfo["/Title"] = "Edited"
+        pdf.save(paths.members)
+    out, attached = send_and_attached()
+    assert builds == [1, 1] and f"({paths.members.name} changed since it was written)" in out
+    # the record damaged, or missing
+    paths.record.write_text("{not json", encoding="utf-8")
+    out, attached = send_and_attached()
+    assert builds == [1, 1, 1] and f"(its record {paths.record.name} cannot be read)" in out
+    paths.public.unlink()
+    out, attached = send_and_attached()
+    assert builds == [1] * 4 and f"({paths.public.name} not found)" in out
+    # another version of the pipeline (or of a library it draws with)
+    monkeypatch.setattr(fingerprint, "fingerprint", lambda: "another release")
+    out, attached = send_and_attached()
+    assert builds == [1] * 5 and "built by another version of the pipeline" in out
+    out, attached = send_and_attached()
+    assert builds == [1] * 5
 
 
 SAMPLE_MANIFEST = Path(__file__).resolve().parent.parent / "inputs" / "meeting_2013-12-05.toml"
@@ -443,12 +510,13 @@ SAMPLE_MANIFEST = Path(__file__).resolve().parent.parent / "inputs" / "meeting_2
 def test_sample_manifest_through_dry_run(tmp_path, capsys):
     """inputs/ end to end: E3's appendices are late (seed 004), so they go in the
     supplementary mailing, built from the sample workbook and attached."""
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     out_dir = tmp_path / "output"
     args = ["send", str(SAMPLE_MANIFEST), "--members", str(SAMPLE_MANIFEST.parent / "members.csv"),
-            "--dry-run", "--output-dir", str(out_dir)]
+            "--dry-run", "--output-dir", str(out_dir), "--pack-dir", str(out_dir)]
     with pytest.raises(SystemExit) as info:
         main(args)
     out, err = capsys.readouterr()
@@ -463,7 +531,14 @@ def test_sample_manifest_through_dry_run(tmp_path, capsys):
     assert [p.name for p in emls] == ["001-member-a.eml", "002-member-b.eml", "003-member-c.eml",
                                       "004-member-d.eml", "005-member-e.eml", "006-member-f.eml",
                                       "007-public-papers-subscriber.eml"]  # Member G sits elsewhere
-    built = (out_dir / "send-built" / MEETING_KEY / "e3" / "fsc_performance_2013-09.pdf").read_bytes()
+    # the report the supplementary pack built, beside the packs in --pack-dir (default: output):
+    # the one copy there is, attached as it is
+    report = out_dir / "social-care-and-public-health-cabinet-committee_2013-12-05_supplement_e3-appendices-a-and-b.pdf"
+    built = report.read_bytes()
+    assert f"building the supplementary pack into {out_dir} (not built)" in out
+    assert not (out_dir / "send-built").exists()
+    assert sorted(p.name for p in out_dir.glob("*.pdf")) == sorted(
+        [report.name] + [report.name.replace("e3-appendices-a-and-b", v) for v in ("members", "public")])
     for path in emls:
         msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
         [attachment] = list(msg.iter_attachments())
@@ -521,8 +596,8 @@ def test_late_documents_go_in_the_supplementary_mailing_only(project, capsys, mo
 def test_attach_pack_with_supplement_sends_the_supplementary_pack(tmp_path, capsys):
     """The sample meeting (seed 004): `pack --supplement`, then `send --attach pack
     --supplement` mails that pack, named as the supplementary agenda pack."""
-    from pipeline.pack.manifest import read_manifest
     from pipeline.pack.agenda import build_pack
+    from pipeline.pack.manifest import read_manifest
 
     packs = build_pack(read_manifest(SAMPLE_MANIFEST), tmp_path / "packs", supplement=True)
     out_dir = tmp_path / "output"

@@ -15,8 +15,8 @@ import pikepdf
 import pytest
 from packpdfs import MEETING, SUPPLEMENT, document, item, report_pdf
 
-from pipeline.pack.manifest import read_manifest
 from pipeline.pack.agenda import ExemptLeak, build_pack
+from pipeline.pack.manifest import read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 MM = 72 / 25.4
@@ -84,7 +84,8 @@ def test_front_sheet_ranges_are_where_the_documents_really_are(pack):
         ranges[title] = (first, last)
         assert f"{marker} page 1." in texts[first - 1] and f"Page {first}" in texts[first - 1]
         assert f"{marker} page {last - first + 1}." in texts[last - 1]
-    assert ranges["Report"][0] == len([t for t in texts if "Social Care and Public Health Cabinet Committee" in t[:60]]) + 3
+    front_pages = [t for t in texts if "Social Care and Public Health Cabinet Committee" in t[:60]]
+    assert ranges["Report"][0] == len(front_pages) + 3
     assert re.search(r"E3 Families and Social Care Performance Pages (\d+) - (\d+)", front)
     assert "Appendices B and C to follow" in front
     assert "Late appendix" not in "".join(texts)  # late documents wait for the supplement

@@ -130,7 +130,8 @@ def test_a_second_pack_of_the_same_meeting_is_refused_naming_the_first(previous_
         status, _, stderr = run(["pack", meeting, "--out", out], COMMITTEE_PIPELINE_LOCK_WAIT=0.3)
     assert status == 3
     clean_stderr(stderr)
-    assert re.search(rf"the pair of agenda packs {STEM} in \S+ is in use by another run \(process {os.getpid()} ", stderr)
+    busy = rf"the pair of agenda packs {STEM} in \S+ is in use by another run \(process {os.getpid()} "
+    assert re.search(busy, stderr)
     assert snapshot(out) == before
     status, _, stderr = run(["pack", meeting, "--out", out], COMMITTEE_PIPELINE_LOCK_WAIT=0.3)
     assert status == 0, stderr  # (the lock is free again)

@@ -41,7 +41,7 @@ def test_structure_trees_merge_under_one_document(tmp_path):
         keys = [int(p.obj.StructParents) for p in pdf.pages]
         assert len(set(keys)) == 5  # renumbered: no two pages share a key
         assert int(tree.ParentTreeNextKey) > max(parent)
-        for index, page in enumerate(pdf.pages):
+        for page in pdf.pages:
             elems = parent[int(page.obj.StructParents)]
             assert [str(e.S) for e in elems] == ["/H1", "/P"]
             assert all(e.Pg.objgen == page.obj.objgen for e in elems)  # points at the merged page

@@ -7,7 +7,6 @@ import re
 from collections import Counter
 
 import pytest
-
 from pdf_documents import sample_document_and_images
 
 # a figure: digits with thousands separators / decimals, and its unit if it has one

@@ -11,8 +11,8 @@ import subprocess
 from dataclasses import replace
 
 import pytest
-
 from pdf_documents import make_document, sample_document_and_images
+
 from pipeline.document.model import (
     Cell,
     Document,
@@ -349,7 +349,7 @@ def test_outline_has_every_section_and_indicator_nested(rendered):
     expected = [(b.level, _norm(b.text)) for p in rendered.document.parts for b in walk(p.blocks)
                 if isinstance(b, Heading) and b.outline]
     assert [_norm(t) for _, t in outline] == [t for _, t in expected]
-    for (depth, _), (level, text) in zip(outline, expected):
+    for (depth, _), (_level, text) in zip(outline, expected):
         if re.match(r"\d+\. ", text):  # indicators sit under their appendix
             assert depth >= 1, text
     assert reader.page_mode in (None, "/UseOutlines", "/UseNone")
@@ -427,11 +427,11 @@ def test_same_inputs_give_identical_bytes(hand):
 
 
 def test_different_date_changes_only_through_the_model(hand):
-    from pipeline.pdf.render import pdf_bytes
-
     import io
 
     import pikepdf
+
+    from pipeline.pdf.render import pdf_bytes
 
     other = pdf_bytes(replace(hand.document, date="2014-01-09"), hand.images)
     assert other != hand.data
@@ -453,7 +453,7 @@ def test_render_writes_atomically(tmp_path, hand):
 def test_every_drawn_element_has_a_role_and_balanced_hooks(rendered):
     stack = []
     roles = set()
-    for event, page, role, attrs in rendered.events:
+    for event, _page, role, _attrs in rendered.events:
         if event in ("begin", "artifact"):
             stack.append(role)
             roles.add(role)
@@ -461,7 +461,7 @@ def test_every_drawn_element_has_a_role_and_balanced_hooks(rendered):
             assert stack.pop() == role
     assert not stack
     assert {"H1", "H2", "P", "Table", "TH", "TD", "Figure", "Artifact"} <= roles
-    for event, page, role, attrs in rendered.events:
+    for event, _page, role, attrs in rendered.events:
         if event == "begin" and role == "TH":
             assert attrs["scope"] in ("col", "row")
     pages_with_furniture = {e[1] for e in rendered.events if e[0] == "artifact" and e[3]["kind"] == "Pagination"}
@@ -471,8 +471,8 @@ def test_every_drawn_element_has_a_role_and_balanced_hooks(rendered):
 def test_flowables_know_their_roles(hand):
     """The story builder marks every flowable it makes (the contract the tagging issue needs)."""
     from pipeline.pdf.flowables import MarkedMixin, StructBegin, StructEnd
-    from pipeline.pdf.styles import GEOMETRY
     from pipeline.pdf.render import _StoryBuilder
+    from pipeline.pdf.styles import GEOMETRY
 
     builder = _StoryBuilder(hand.document, hand.images)
 

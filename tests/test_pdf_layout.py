@@ -10,9 +10,9 @@ import zlib
 
 import pikepdf
 import pytest
+from pdf_documents import make_document, sample_document_and_images
 from PIL import Image, ImageChops
 
-from pdf_documents import make_document, sample_document_and_images
 from pipeline.document.model import Heading, figures, walk
 from pipeline.pdf.images import PngImage, png_data
 

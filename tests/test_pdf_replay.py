@@ -92,12 +92,12 @@ def test_a_changed_chart_picture_is_not_replayed(sample_path, tmp_path):
     chart (another renderer release, say) make its section be laid out again."""
     import hashlib
 
-    from pipeline.document.assemble import build_document
     from pipeline.cards.compute import compute_cards
     from pipeline.charts.draw import render_all
+    from pipeline.document.assemble import build_document
     from pipeline.document.model import figures
-    from pipeline.pdf.render import pdf_bytes
     from pipeline.input.workbook import read_workbook
+    from pipeline.pdf.render import pdf_bytes
 
     dataset = read_workbook(sample_path)
     document = build_document(dataset, compute_cards(dataset, None), None)

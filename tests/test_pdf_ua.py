@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 import ua_checks
 from pdf_documents import make_document, sample_document_and_images
+
 from pipeline.document.model import (
     Cell,
     Columns,
@@ -72,8 +72,8 @@ def hand(tmp_path_factory):
 def pack(tmp_path_factory):
     """Seed 004's supplementary pack: the covering letter and the sample report, merged and
     page-stamped."""
-    from pipeline.pack.manifest import read_manifest
     from pipeline.pack.agenda import build_pack
+    from pipeline.pack.manifest import read_manifest
 
     manifest = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
     result = build_pack(manifest, tmp_path_factory.mktemp("ua-pack"), supplement=True)

@@ -12,8 +12,8 @@ import pytest
 from pipeline.build import output_paths
 from pipeline.cards.compute import PeriodRefused, compute_card, compute_cards, has_figure_for_period, named_months
 from pipeline.errors import EXIT_PROBLEMS
-from pipeline.rules.periods import MONTH_NAMES, Month
 from pipeline.input.tables import DataPeriod
+from pipeline.rules.periods import MONTH_NAMES, Month
 
 MONTHS_RE = re.compile(rf"\b({'|'.join(MONTH_NAMES)})\s+\d{{4}}\b")
 
@@ -121,8 +121,8 @@ def test_more_than_a_quarter_without_a_figure_warns(make_book, rated, missing, w
     (DataPeriod.MONTH, "2013-10", "2013-09", False),    # a later figure is not this period's
 ])
 def test_a_figure_for_the_period_by_data_period(data_period, figure, period, has):
-    from pipeline.rules.rating import Polarity
     from pipeline.input.tables import Indicator, ValueRow
+    from pipeline.rules.rating import Polarity
 
     ind = Indicator("I", "I", "S", Polarity.HIGHER, "percent", data_period, 0, 2, 0)
     rows = (ValueRow("I", Month.from_index(int(figure[:4]) * 12 + int(figure[5:]) - 1), 2, actual=5, target=4),)

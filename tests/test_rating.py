@@ -7,7 +7,15 @@ from decimal import Decimal
 import pytest
 
 from pipeline.rules.rating import (
-    POLARITY_ALIASES, Direction, Polarity, Rag, RangeStatus, direction, range_status, rate, resolve_floor,
+    POLARITY_ALIASES,
+    Direction,
+    Polarity,
+    Rag,
+    RangeStatus,
+    direction,
+    range_status,
+    rate,
+    resolve_floor,
 )
 
 G, A, R = Rag.GREEN, Rag.AMBER, Rag.RED

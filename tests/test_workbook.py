@@ -4,13 +4,13 @@ import datetime as dt
 import zipfile
 
 import pytest
+from workbooks import Styled, series
 
 from pipeline.errors import InputProblems
-from pipeline.rules.periods import Month
-from pipeline.rules.rating import Polarity
 from pipeline.input.tables import DataPeriod
 from pipeline.input.workbook import read_workbook
-from workbooks import Styled, series
+from pipeline.rules.periods import Month
+from pipeline.rules.rating import Polarity
 
 SEP = Month(2013, 9)
 
@@ -288,7 +288,8 @@ def test_duplicate_indicator_period_rows_even_written_differently(make_book):
 ])
 def test_floor_on_the_wrong_side(make_book, polarity, target, floor, message):
     path = make_book(indicators=[{"id": "I1", "polarity": polarity}],
-                     values=[{"indicator_id": "I1", "period": "2013-09", "actual": 5, "target": target, "floor": floor}])
+                     values=[{"indicator_id": "I1", "period": "2013-09", "actual": 5, "target": target,
+                              "floor": floor}])
     assert problems_of(path) == [f"values row 2, column floor: {message}"]
 
 
@@ -300,7 +301,8 @@ def test_floor_equal_to_target_is_allowed(make_book):
 def test_floor_on_a_not_rated_indicator(make_book):
     path = make_book(indicators=[{"id": "I1", "polarity": "none"}],
                      values=[{"indicator_id": "I1", "period": "2013-09", "actual": 5, "target": 9, "floor": 8}])
-    assert problems_of(path) == ["values row 2, column floor: indicator I1 is not rated (polarity none), so it has no floor"]
+    assert problems_of(path) == [
+        "values row 2, column floor: indicator I1 is not rated (polarity none), so it has no floor"]
 
 
 @pytest.mark.parametrize("column, written, message", [
@@ -332,7 +334,8 @@ def test_tolerance_may_be_written_with_a_percent_sign(make_book):
 
 def test_numerator_needs_a_denominator(make_book):
     path = make_book(values=[{"indicator_id": "I1", "period": "2013-09", "numerator": 5}])
-    assert problems_of(path) == ["values row 2, column denominator: is blank: give both numerator and denominator, or neither"]
+    assert problems_of(path) == [
+        "values row 2, column denominator: is blank: give both numerator and denominator, or neither"]
 
 
 def test_denominator_must_be_positive(make_book):

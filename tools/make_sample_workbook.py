@@ -13,8 +13,8 @@ sys.path.insert(0, str(HERE))
 
 import sample_data as data  # noqa: E402
 
-from pipeline.input.workbook import INDICATORS, VALUES  # noqa: E402
 from pipeline.commentary.xlsx_out import add_table_sheet, new_workbook, save  # noqa: E402
+from pipeline.input.workbook import INDICATORS, VALUES  # noqa: E402
 
 SERIES = ("actual", "target", "floor", "stat_neighbours", "supplementary")
 

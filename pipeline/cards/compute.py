@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.errors import EXIT_PROBLEMS, PipelineError
+from pipeline.input.tables import Commentary, DataPeriod, Dataset, Indicator, ValueRow
 from pipeline.rules.figures import format_figure, plain_number, round_figure, to_decimal
 from pipeline.rules.periods import Month
 from pipeline.rules.rating import Direction, Polarity, Rag, RangeStatus, direction, range_status, rate, resolve_floor
-from pipeline.input.tables import Commentary, DataPeriod, Dataset, Indicator, ValueRow
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,7 @@ def compute_history(indicator: Indicator, rows: tuple[ValueRow, ...]) -> tuple[P
     dp = indicator.decimals
     out = []
     for row in rows:
-        value = period_value(indicator, by_period, row.period)
+        value: Decimal | float | None = period_value(indicator, by_period, row.period)
         is_forecast = False
         target = row.target
         if indicator.data_period == DataPeriod.ANNUAL:
@@ -373,13 +373,14 @@ def period_value(indicator: Indicator, by_period: dict[Month, ValueRow], period:
     if row is None:
         return None
     if row.numerator is not None:
-        window = [by_period.get(m) for m in window_months(indicator.data_period, period)]
-        if all(r is not None and r.numerator is not None for r in window):
-            numerator = sum(to_decimal(r.numerator) for r in window)
+        months = window_months(indicator.data_period, period)
+        window = [r for r in (by_period.get(m) for m in months) if r is not None]
+        if len(window) == len(months) and all(r.numerator is not None for r in window):
+            numerator = sum((to_decimal(r.numerator) for r in window), Decimal(0))
             if row.denominator is None:
                 return numerator
             if all(r.denominator is not None for r in window):
-                denominator = sum(to_decimal(r.denominator) for r in window)
+                denominator = sum((to_decimal(r.denominator) for r in window), Decimal(0))
                 return numerator / denominator * _scale(indicator)
     return to_decimal(row.actual) if row.actual is not None else None
 

@@ -1,8 +1,6 @@
 """``pack``: build a meeting's agenda pack (members' and public) from its manifest."""
 from __future__ import annotations
 
-import time
-
 import click
 
 
@@ -16,17 +14,17 @@ def pack(manifest, out_dir, supplement):
     """Build the agenda pack described by MANIFEST (TOML; see docs/pack.md).
 
     Writes the members' pack (everything) and the public pack (exempt documents replaced
-    by a notice). Every problem in the manifest is listed before anything is written.
+    by a notice), with the PDF of each report built from a workbook beside them (what
+    `send` attaches). Every problem in the manifest is listed before anything is written.
     """
-    from pipeline.pack.manifest import read_manifest
-    from pipeline.pack.agenda import build_pack
+    from pipeline.pack.agenda import pack_meeting
 
-    started = time.perf_counter()
-    result = build_pack(read_manifest(manifest), out_dir, supplement=supplement)
-    seconds = time.perf_counter() - started
+    result = pack_meeting(manifest, out_dir, supplement=supplement)
     for variant in ("members", "public"):
         click.echo(f"{result.paths[variant]}: {result.pages[variant]} pages"
                    f"{', tagged' if result.tagged[variant] else ''} ({variant})")
+    for path in result.reports.values():
+        click.echo(f"{path}: report built for the pack")
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
-    click.echo(f"Built in {seconds:.2f} s")
+    click.echo(f"Built in {result.seconds:.2f} s")

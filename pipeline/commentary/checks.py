@@ -128,7 +128,7 @@ def recorded_fingerprints(path: str | os.PathLike) -> dict[tuple[str, Month], st
             return {}
         out = {}
         for row in rows:
-            def at(key):
+            def at(key, row=row):
                 return row[cols[key]] if cols[key] < len(row) else None
             try:
                 period = cells.read_month(at("period"))

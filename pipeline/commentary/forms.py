@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-
-from pipeline.input import cells
 from pipeline.cards.compute import Card, CardSet
 from pipeline.commentary.checks import figures_fingerprint
 from pipeline.errors import Problem
+from pipeline.input import cells
 from pipeline.rules.periods import Month, parse_month
 from pipeline.rules.rating import Rag
 
@@ -58,7 +57,7 @@ def master_identity(dataset) -> str:
     not its path (the master may be moved or renamed between export and import)."""
     ids = "\n".join(sorted(ind.id for ind in dataset.indicators))
     subject = dataset.report.subject if dataset.report else ""
-    return hashlib.sha256(f"{subject}\n{ids}".encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{subject}\n{ids}".encode()).hexdigest()[:32]
 
 
 def set_text(cell, value: str | None) -> None:

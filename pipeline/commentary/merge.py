@@ -31,11 +31,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.input import cells
 from pipeline.commentary.checks import FINGERPRINT_HEADER, figures_fingerprint
 from pipeline.commentary.forms import Form, FormProblems, master_identity, quote_short, read_form, set_text
-from pipeline.errors import EXIT_PROBLEMS, ConflictError, PipelineError, Problem
 from pipeline.commentary.master_file import backup_and_replace, check_writable, not_writable_reason
+from pipeline.errors import EXIT_PROBLEMS, ConflictError, PipelineError, Problem
+from pipeline.input import cells
 from pipeline.rules.periods import Month
 
 MASTER_SOURCE = "the master workbook"

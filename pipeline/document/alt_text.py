@@ -44,7 +44,7 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
         head += ", " + "; ".join(compared)
     sentences = [head.rstrip(".") + "."]
     points = [i for i, v in enumerate(actual.values) if v is not None] if actual else []
-    if not points:
+    if actual is None or not points:
         sentences.append("No values are available for these periods.")
         if rating:
             sentences.append(rating[0].upper() + rating[1:] + ".")

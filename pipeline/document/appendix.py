@@ -2,6 +2,7 @@
 indicator) and the business plan exception report. Layout follows seed 004."""
 from __future__ import annotations
 
+from pipeline.cards.compute import Card, CardSet
 from pipeline.document.common import (
     DIRECTION_SYMBOL,
     Wording,
@@ -15,7 +16,6 @@ from pipeline.document.common import (
     outturn_header,
     rating_cell,
 )
-from pipeline.cards.compute import Card, CardSet
 from pipeline.document.model import (
     Block,
     Cell,
@@ -30,10 +30,10 @@ from pipeline.document.model import (
     flowing_rows,
     runs,
 )
+from pipeline.document.textblocks import plain_lines, text_blocks
+from pipeline.input.tables import BusinessPlanItem, Dataset, Narrative
 from pipeline.rules.figures import format_figure
 from pipeline.rules.rating import Direction, Rag
-from pipeline.input.tables import BusinessPlanItem, Dataset, Narrative
-from pipeline.document.textblocks import plain_lines, text_blocks
 
 
 def _h(text: str, **kw) -> Cell:
@@ -115,7 +115,7 @@ def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet) -> Ta
 
 def details_table(card: Card) -> Table:
     ind, cur = card.indicator, card.current
-    rows = [(
+    rows: list[tuple[Cell, ...]] = [(
         _rh("Expected range" if ind.activity else "RAG rating"), rating_cell(card),
         _rh("Direction of travel"), _c(direction_text(card.direction)),
     )]
@@ -185,7 +185,7 @@ def trend_table(card: Card, wording: Wording) -> Table:
     ind = card.indicator
     window = card.window()
     cols = len(window)
-    header_rows = []
+    header_rows: list[tuple[Cell, ...]] = []
     if window and not _consecutive(window):
         fy = card.report_period.fy_start
         before = sum(1 for f in window if f.period < fy)

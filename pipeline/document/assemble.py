@@ -10,10 +10,10 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
+from pipeline.cards.compute import CardSet, check_report_agrees, has_figure_for_period
 from pipeline.document.appendix import business_plan_part, section_part
 from pipeline.document.common import Wording, load_wording, long_date
 from pipeline.document.cover import AppendixRef, cover_part
-from pipeline.cards.compute import CardSet, check_report_agrees, has_figure_for_period
 from pipeline.document.model import Document
 from pipeline.input.tables import Dataset
 

@@ -1,6 +1,7 @@
 """What the cover report and the appendices share: the report's standard wording
 (``report_templates/committee_report.toml``, installed as ``pipeline.report_templates``),
-rating and direction labels, and the chart of an indicator. Every figure goes through ``Card.fmt`` / ``format_figure``."""
+rating and direction labels, and the chart of an indicator. Every figure goes through ``Card.fmt`` /
+``format_figure``."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -10,13 +11,13 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from pipeline.document.alt_text import chart_alt_text
 from pipeline.cards.compute import Card, CardSet
+from pipeline.document.alt_text import chart_alt_text
 from pipeline.document.model import CHART_HEIGHT_MM, CHART_WIDTH_MM, Cell, ChartSpec, Figure, Series, runs
 from pipeline.errors import PipelineError
+from pipeline.input.tables import Dataset
 from pipeline.rules.periods import MONTH_NAMES
 from pipeline.rules.rating import Direction, Polarity, RangeStatus
-from pipeline.input.tables import Dataset
 
 # The wording ships inside the package (pyproject.toml maps the top-level report_templates/
 # folder to pipeline.report_templates): found through the import system, so a wheel, a

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.document.common import Wording, has_phased_targets, long_date
 from pipeline.cards.compute import Card, CardSet
+from pipeline.document.common import Wording, has_phased_targets, long_date
 from pipeline.document.model import (
     Block,
     BulletList,
@@ -20,10 +20,10 @@ from pipeline.document.model import (
     flowing_rows,
     runs,
 )
-from pipeline.errors import PipelineError
-from pipeline.rules.rating import Rag
-from pipeline.input.tables import DataPeriod, Dataset
 from pipeline.document.textblocks import plain_lines
+from pipeline.errors import PipelineError
+from pipeline.input.tables import DataPeriod, Dataset
+from pipeline.rules.rating import Rag
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ Nothing in this module does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 from pipeline.rules.rating import Rag
 
 Orientation = Literal["portrait", "landscape"]
 Align = Literal["left", "right", "center"]
+ParagraphStyle = Literal["body", "quote", "small", "lead", "signature"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Heading:
 class Paragraph:
     content: tuple[Run, ...]
     number: str | None = None  # "1." for the cover report's numbered paragraphs
-    style: Literal["body", "quote", "small", "lead", "signature"] = "body"
+    style: ParagraphStyle = "body"
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ class PageBreak:
 class KeepTogether:
     """Blocks that belong on one page if they fit (an indicator's page)."""
 
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,7 @@ class Columns:
     next one, so a reader hears the chart's alt text and then its data notes. A Columns
     is kept whole on one page where it fits."""
 
-    columns: tuple[tuple["Block", ...], ...]
+    columns: tuple[tuple[Block, ...], ...]
     widths: tuple[float, ...]
 
     def __post_init__(self):
@@ -260,7 +261,7 @@ class Columns:
             raise ValueError("Columns needs one width per column")
 
 
-Block = Union[Heading, Paragraph, BulletList, Table, Figure, Rule, PageBreak, KeepTogether, Columns]
+Block = Heading | Paragraph | BulletList | Table | Figure | Rule | PageBreak | KeepTogether | Columns
 
 
 @dataclass(frozen=True)

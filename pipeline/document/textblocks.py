@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document.model import BulletList, Paragraph, runs
+from pipeline.document.model import BulletList, Paragraph, ParagraphStyle, runs
 
 _BULLET = re.compile(r"^\s*(?:[-•*–]|\u2022)\s+")
 
@@ -18,7 +18,7 @@ def is_bullet(line: str) -> bool:
     return bool(_BULLET.match(line))
 
 
-def text_blocks(text: str | None, style: str = "body") -> tuple:
+def text_blocks(text: str | None, style: ParagraphStyle = "body") -> tuple:
     """The paragraphs and bullet lists of ``text`` in order."""
     if not text:
         return ()

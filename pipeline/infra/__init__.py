@@ -1,1 +1,2 @@
-"""What every stage may use to run safely: atomic outputs and output sets, advisory locks, interrupts, cache fingerprints."""
+"""What every stage may use to run safely: atomic outputs and output sets, advisory locks, interrupts,
+cache fingerprints."""

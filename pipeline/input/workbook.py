@@ -16,12 +16,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.errors import InputProblems, Problem
 from pipeline.input import cells
 from pipeline.input.cells import CellError
-from pipeline.errors import InputProblems, Problem
-from pipeline.rules.figures import DEFAULT_DECIMALS, UNIT_ALIASES, to_decimal
-from pipeline.rules.periods import Month
-from pipeline.rules.rating import POLARITY_ALIASES, Polarity
 from pipeline.input.tables import (
     DATA_PERIOD_ALIASES,
     BusinessPlanItem,
@@ -34,6 +31,9 @@ from pipeline.input.tables import (
     ValueRow,
 )
 from pipeline.input.xlsx_scan import SheetEntry, column_letters, has_formulas, scan_sheet, sheet_list
+from pipeline.rules.figures import DEFAULT_DECIMALS, UNIT_ALIASES, to_decimal
+from pipeline.rules.periods import Month
+from pipeline.rules.rating import POLARITY_ALIASES, Polarity
 
 
 @dataclass(frozen=True)
@@ -685,7 +685,8 @@ def _check_value_row(raw, indicator: Indicator, m: dict, numerator, denominator,
             col.add(sheet, raw.number, "floor",
                     f"{_fmt(floor)} is below the target {_fmt(target)}, but lower values are better")
     if floor is not None and indicator.polarity == Polarity.NONE:
-        col.add(sheet, raw.number, "floor", f"indicator {indicator.id} is not rated (polarity none), so it has no floor")
+        col.add(sheet, raw.number, "floor",
+                f"indicator {indicator.id} is not rated (polarity none), so it has no floor")
     lo, hi = m["lower_threshold"], m["upper_threshold"]
     if lo is not None and hi is not None and lo > hi:
         col.add(sheet, raw.number, "lower_threshold", f"{_fmt(lo)} is above the upper threshold {_fmt(hi)}")
@@ -810,7 +811,8 @@ def _report(rows: list[RawRow], col: _Collector) -> ReportFields | None:
         if key not in REPORT_KEYS:
             hint = difflib.get_close_matches(key, list(REPORT_KEYS), n=1)
             suggestion = f" (did you mean {hint[0]}?)" if hint else ""
-            col.add(sheet, raw.number, "key", f'"{cells.read_text(raw.value("key"))}" is not a report field{suggestion}')
+            col.add(sheet, raw.number, "key",
+                    f'"{cells.read_text(raw.value("key"))}" is not a report field{suggestion}')
             continue
         if key in found and not REPORT_KEYS[key]:
             col.add(sheet, raw.number, "key", f"{key} is also on row {found[key][0][0]}")

@@ -134,18 +134,35 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
 
 
+def mailing_documents(manifest, supplement: bool = False) -> list:
+    """The (item, document) pairs of the main mailing (not late) or the supplementary one
+    (late), in agenda order: the same as the packs'. A mailing with no document is refused
+    (:class:`NothingToSend`), before anything is built for it."""
+    chosen = [(item, ref) for item, ref in manifest.documents() if ref.late == supplement]
+    if not chosen:
+        late = [f"{item.number} {ref.title}" for item, ref in manifest.documents() if ref.late]
+        if supplement:
+            raise NothingToSend("no document of this meeting is marked late (late = true): "
+                                "there is nothing for a supplementary mailing")
+        raise NothingToSend("every document of this meeting is marked late ("
+                            + "; ".join(late) + "): send them with --supplement"
+                            if late else "the manifest lists no documents: there is nothing to send")
+    return chosen
+
+
 def meeting_from_manifest(manifest, built_pdf=None, supplement: bool = False) -> MailMeeting:
     """Adapt the agenda manifest (:class:`pipeline.pack.manifest.Manifest`) to what the mailing
     needs: the one function that knows the manifest's shape.
 
     As with the packs, the main mailing carries the documents that are not marked late and
-    the supplementary mailing (``supplement``) those that are; a mailing with no document
-    is refused (:class:`NothingToSend`).
+    the supplementary mailing (``supplement``) those that are (:func:`mailing_documents`).
 
     A document given as ``pdf`` is attached as it is. A report given as ``workbook`` is
     attached as the PDF the pipeline built from it: ``built_pdf(item, document)`` returns
-    that path (``send`` never builds documents itself, so members receive exactly what was
-    published). Without ``built_pdf``, a workbook document is a MissingDocument error."""
+    that path (the report ``pack`` built: :mod:`pipeline.mail.mailing`), so members receive
+    exactly what was published. Without ``built_pdf``, a workbook document is a
+    MissingDocument error."""
+    mailing_documents(manifest, supplement)
     items = []
     unbuilt = []
     for item in manifest.items:
@@ -168,14 +185,6 @@ def meeting_from_manifest(manifest, built_pdf=None, supplement: bool = False) ->
     if unbuilt:
         raise MissingDocument("these reports are built from workbooks and no built PDF was found:\n"
                               + "\n".join(unbuilt) + "\nRun `pack` for this manifest first.")
-    if not any(item.documents for item in items):
-        late = [f"{item.number} {ref.title}" for item in manifest.items for ref in item.documents if ref.late]
-        if supplement:
-            raise NothingToSend("no document of this meeting is marked late (late = true): "
-                                "there is nothing for a supplementary mailing")
-        raise NothingToSend("every document of this meeting is marked late ("
-                            + "; ".join(late) + "): send them with --supplement"
-                            if late else "the manifest lists no documents: there is nothing to send")
     time = manifest.time
     return MailMeeting(
         committee=manifest.committee, date=manifest.date, items=tuple(items),
@@ -478,7 +487,8 @@ def body(meeting: MailMeeting, planned: PlannedMessage, sender: str) -> str:
                 ", ".join(str(p) for p in paragraphs) + " of"
         lines += [
             "EXEMPT INFORMATION - NOT FOR PUBLICATION",
-            f"The {'agenda pack includes papers that' if meeting.packs else 'papers marked [EXEMPT]'} contain exempt information as defined in{para} Part 1 of "
+            f"The {'agenda pack includes papers that' if meeting.packs else 'papers marked [EXEMPT]'} "
+            f"contain exempt information as defined in{para} Part 1 of "
             "Schedule 12A to the Local Government Act 1972. They are sent to you as a member of "
             "the committee: please do not forward them or disclose their contents.",
             "",

@@ -74,7 +74,7 @@ class LogRecord:
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, line: str) -> "LogRecord":
+    def from_json(cls, line: str) -> LogRecord:
         data = json.loads(line)
         return cls(
             message_id=data.get("message_id"), recipient=data["recipient"], name=data.get("name", ""),
@@ -121,7 +121,7 @@ class SendLog:
     def append(self, record: LogRecord) -> None:
         """Append one record and make it durable before returning."""
         if not record.at:
-            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
             record = LogRecord(**{**record.__dict__, "at": now.isoformat()})
         line = (record.to_json() + "\n").encode("utf-8")
         try:

@@ -139,7 +139,7 @@ def read_members(path: str | Path) -> list[Member]:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are harmless
 
-        def cell(column: str) -> str:
+        def cell(column: str, cells: list[str] = cells) -> str:
             i = columns[column]
             return " ".join(cells[i].split()) if i < len(cells) else ""
 

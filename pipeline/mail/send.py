@@ -19,7 +19,6 @@ import datetime as dt
 import hmac
 import os
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass, field
 
@@ -177,7 +176,7 @@ def send_one(smtp: smtplib.SMTP, msg, from_addr: str, to_addr: str) -> tuple[str
         if exc.smtp_code == 421:
             raise ConnectionLost(f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
         return (REFUSED if exc.smtp_code >= 500 else FAILED), f"{exc.smtp_code} {_text(exc.smtp_error)}"
-    except (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout, ssl.SSLError) as exc:
+    except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError, ssl.SSLError) as exc:
         raise ConnectionLost(_reason(exc)) from None
     except smtplib.SMTPResponseException as exc:
         return FAILED, f"{exc.smtp_code} {_text(exc.smtp_error)}"
@@ -224,7 +223,7 @@ def deliver(plan: MailingPlan, settings: SmtpSettings, log: SendLog, progress=No
     try:
         for index, planned in enumerate(pending):
             msg = build_message(plan.meeting, planned, plan.sender, check_size=plan.max_size)
-            msg["Date"] = dt.datetime.now(dt.timezone.utc).astimezone()
+            msg["Date"] = dt.datetime.now(dt.UTC).astimezone()
             try:
                 result, detail = send_one(smtp, msg, from_addr, planned.recipient.email)
             except ConnectionLost as exc:

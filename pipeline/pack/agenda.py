@@ -17,21 +17,31 @@ packs are replaced together at the end (:func:`pipeline.infra.atomic.atomic_set`
 both are complete. An exempt document's pages are never opened for the public
 pack, and a final check compares every content stream of the public pack with those of
 the exempt documents before anything is written.
+
+The set also holds, beside the two packs, the PDF of each report the pack built from a
+workbook (``send --attach appendices`` attaches those very files) and a record of what the
+set was built from: the digest of the manifest, of every document, and of the code
+(:func:`pipeline.infra.fingerprint.fingerprint`). :func:`pack_paths` names every file of
+the set; :func:`pack_status` says whether the set in a folder is the current pack of a
+manifest, and :func:`current_pack` builds it first when it is not.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import io
+import json
 import re
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.infra import atomic
 from pipeline.errors import InputProblems, OutputError, PipelineError, Problem
-from pipeline.pack.manifest import DocumentRef, Item, Manifest
+from pipeline.infra import atomic
 from pipeline.pack.frontsheet import covering_letter, exempt_notice, front_sheet, long_date
+from pipeline.pack.manifest import DocumentRef, Item, Manifest
 from pipeline.pack.merge import Source, merge
 from pipeline.pack.render import render_document
 from pipeline.pack.stamp import page_label, stamp_pages
@@ -44,6 +54,10 @@ class ExemptLeak(PipelineError):
     """The public pack would contain a page of an exempt document: nothing was written."""
 
 
+RECORD_FORMAT = "committee-pipeline pack record 1"
+REPORT_NAME_CHARS = 60  # of a document's title in its report's file name (names stay well under 255)
+
+
 @dataclass
 class PackResult:
     paths: dict[str, Path]  # "members", "public"
@@ -51,6 +65,28 @@ class PackResult:
     ranges: dict  # (item number, document identity) -> (first, last) in the members' pack
     tagged: dict[str, bool]
     notes: list[str] = field(default_factory=list)
+    reports: dict[tuple, Path] = field(default_factory=dict)  # document identity -> report PDF kept
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class PackPaths:
+    """The files of one pack set (a meeting's main or supplementary pack) in its folder."""
+
+    stem: str  # <committee>_<date>_agenda or <committee>_<date>_supplement: the set's name
+    members: Path
+    public: Path
+    reports: dict[tuple, Path]  # document identity -> the PDF the pack built from its workbook
+    record: Path  # what the set was built from (JSON; a dot file, as the set's lock and journal are)
+
+    @property
+    def variants(self) -> dict[str, Path]:
+        return {"members": self.members, "public": self.public}
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file of the set, the record last."""
+        return [self.members, self.public, *self.reports.values(), self.record]
 
 
 def doc_key(item: Item, doc: DocumentRef) -> tuple:
@@ -61,9 +97,97 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def output_names(manifest: Manifest, supplement: bool) -> dict[str, str]:
+def chosen_documents(manifest: Manifest, supplement: bool) -> list[tuple[Item, DocumentRef]]:
+    """The (item, document) pairs of the main pack (not late) or the supplementary pack (late)."""
+    return [(item, doc) for item, doc in manifest.documents() if doc.late == supplement]
+
+
+def pack_paths(manifest: Manifest, out_dir, *, supplement: bool = False) -> PackPaths:
+    """Where ``pack`` writes the set of ``manifest`` in ``out_dir``: the one place that knows
+    the names. A report built from a workbook is named for its first agenda item and its
+    title (``<stem>_e3-appendices-a-and-b.pdf``), numbered on in the rare case two would
+    share a name."""
+    out_dir = Path(out_dir)
     stem = f"{slug(manifest.committee)}_{manifest.date.isoformat()}_{'supplement' if supplement else 'agenda'}"
-    return {"members": f"{stem}_members.pdf", "public": f"{stem}_public.pdf"}
+    used = {"members", "public"}
+    reports: dict[tuple, Path] = {}
+    for item, doc in chosen_documents(manifest, supplement):
+        if doc.kind == "pdf" or doc.identity in reports:
+            continue
+        base = "-".join(part for part in (slug(item.number), slug(doc.title)[:REPORT_NAME_CHARS].strip("-"))
+                        if part) or "report"
+        name, n = base, 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        reports[doc.identity] = out_dir / f"{stem}_{name}.pdf"
+    return PackPaths(stem=stem, members=out_dir / f"{stem}_members.pdf", public=out_dir / f"{stem}_public.pdf",
+                     reports=reports, record=out_dir / f".{stem}.sources.json")
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _sources(manifest: Manifest, supplement: bool) -> dict[str, str]:
+    """What a pack set is built from, each file by its sha256: the manifest (as it was read)
+    and every document in the set (a PDF as it is, a workbook its report is built from)."""
+    sources = {str(manifest.path): manifest.digest or _digest(manifest.path)}
+    for _, doc in chosen_documents(manifest, supplement):
+        sources[str(doc.path)] = _digest(doc.path)
+    return dict(sorted(sources.items()))
+
+
+def pack_status(manifest: Manifest, out_dir, *, supplement: bool = False) -> str | None:
+    """None when the set in ``out_dir`` is the current pack of ``manifest``: every file of it
+    is there, unchanged since it was written, and it was built from the manifest and
+    documents as they are now, by this code (the same fingerprint as the build caches use:
+    a new release of the pipeline or of a library that draws the reports builds it again).
+    Otherwise why it is not, in a few words.
+
+    Contents are compared, not modification times: a workbook restored from a backup (an
+    older time, other figures) is a change, and a file merely touched or copied is not."""
+    from pipeline.infra.fingerprint import fingerprint
+
+    paths = pack_paths(manifest, out_dir, supplement=supplement)
+    missing = [p.name for p in paths.files if not p.is_file()]
+    if missing:
+        return "not built" if len(missing) == len(paths.files) else f"{', '.join(missing)} not found"
+    try:
+        record = json.loads(paths.record.read_text(encoding="utf-8"))
+        ok = (isinstance(record, dict) and record.get("format") == RECORD_FORMAT
+              and isinstance(record.get("sources"), dict) and isinstance(record.get("outputs"), dict))
+    except (OSError, ValueError):
+        ok = False
+    if not ok:
+        return f"its record {paths.record.name} cannot be read"
+    if record.get("code") != fingerprint():
+        return "it was built by another version of the pipeline or of a library it uses"
+    then, now = record["sources"], _sources(manifest, supplement)
+    changed = sorted(Path(p).name for p in then.keys() | now.keys() if then.get(p) != now.get(p))
+    if changed:
+        return f"{', '.join(changed)} changed since it was built"
+    altered = [p.name for p in paths.files[:-1] if record["outputs"].get(p.name) != _digest(p)]
+    if altered:
+        return f"{', '.join(altered)} changed since it was written"
+    return None
+
+
+def current_pack(manifest: Manifest, out_dir, *, supplement: bool = False,
+                 on_build: Callable[[str], None] | None = None) -> PackPaths:
+    """The pack set of ``manifest`` in ``out_dir``, built first (as ``pack`` would) when
+    :func:`pack_status` finds it missing or out of date; ``on_build(reason)`` is told."""
+    reason = pack_status(manifest, out_dir, supplement=supplement)
+    if reason is not None:
+        if on_build is not None:
+            on_build(reason)
+        build_pack(manifest, out_dir, supplement=supplement)
+    return pack_paths(manifest, out_dir, supplement=supplement)
 
 
 def _check_supplement(manifest: Manifest, supplement: bool) -> None:
@@ -92,21 +216,13 @@ def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None
     """The PDF of a report built by this pipeline from its workbook. Its charts are kept in
     ``cache_dir`` (the pack folder's cache: ``charts`` and ``pdf`` in it), so rebuilding a
     pack draws no chart and lays out no unchanged page again."""
-    try:
-        from pipeline.build import build_report
-    except ImportError as exc:
-        raise OutputError(f"cannot build {doc.path.name}: the report builder is not available ({exc})") from None
+    from pipeline.build import build_report
+
     out_dir = scratch / f"report-{hashlib.sha256(repr(doc.identity).encode()).hexdigest()[:12]}"
     result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period,
                           cache_dir=None if cache_dir is None else cache_dir / "charts",
                           pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf")
-    paths = getattr(result, "paths", result)
-    if isinstance(paths, dict):
-        paths = list(paths.values())
-    pdfs = [Path(p) for p in paths if str(p).lower().endswith(".pdf")]
-    if len(pdfs) != 1:
-        raise OutputError(f"building {doc.path.name} gave {len(pdfs)} PDFs, expected one")
-    return pdfs[0]
+    return result.paths["pdf"]
 
 
 def _content_digests(path: Path) -> set[str]:
@@ -151,38 +267,59 @@ class _Piece:
         return Source(self.path, self.title, self.item, labels, page_labels)
 
 
+def pack_meeting(manifest_path, out_dir, *, supplement: bool = False) -> PackResult:
+    """``pack``: read the manifest at ``manifest_path`` and build its pack set in ``out_dir``."""
+    from pipeline.pack.manifest import read_manifest
+
+    return build_pack(read_manifest(manifest_path), out_dir, supplement=supplement)
+
+
 def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> PackResult:
-    """Build and write the members' and public packs (or supplementary packs)."""
+    """Build and write the members' and public packs (or supplementary packs), the reports
+    built for them and the record of what they were built from, as one set."""
+    from pipeline.infra.fingerprint import fingerprint
+
+    started = time.perf_counter()
     _check_supplement(manifest, supplement)
     out_dir = Path(out_dir)
-    names = output_names(manifest, supplement)
-    destinations = {variant: out_dir / names[variant] for variant in VARIANTS}
+    paths = pack_paths(manifest, out_dir, supplement=supplement)
+    destinations = paths.variants
     kind = "supplementary" if supplement else "agenda"
+    # read before anything is built: a document changed during the build then shows as a
+    # change next time (the pack is built again), never as a pack that looks current
+    sources, code = _sources(manifest, supplement), fingerprint()
     # held while the packs are built, so a second run of the same meeting's packs waits or
-    # is told who is building them, and the two files are replaced together or not at all
-    with atomic.atomic_set(destinations.values(), what=f"the pair of {kind} packs {atomic.set_name(names.values())} "
-                           f"in {out_dir}") as outputs:
-        data, pages, ranges, tagged = _build_packs(manifest, out_dir, supplement)
-        for variant in VARIANTS:
-            outputs.write(destinations[variant], data[variant])
+    # is told who is building them, and the files are replaced together or not at all
+    with atomic.atomic_set(paths.files, name=paths.stem,
+                           what=f"the pair of {kind} packs {paths.stem} in {out_dir}") as outputs:
+        data, pages, ranges, tagged, reports = _build_packs(manifest, out_dir, supplement)
+        written = {destinations[variant]: data[variant] for variant in VARIANTS}
+        written.update((paths.reports[identity], pdf) for identity, pdf in reports.items())
+        for destination, content in written.items():
+            outputs.write(destination, content)
+        record = {"format": RECORD_FORMAT, "code": code, "sources": sources,
+                  "outputs": {p.name: hashlib.sha256(content).hexdigest() for p, content in written.items()}}
+        outputs.write(paths.record, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     notes = []
     if not tagged["members"]:
         notes.append("the pack is not a tagged PDF: at least one of its documents (or the front sheet) is untagged")
-    return PackResult(paths=destinations, pages=pages, ranges=ranges, tagged=tagged, notes=notes)
+    return PackResult(paths=destinations, pages=pages, ranges=ranges, tagged=tagged, notes=notes,
+                      reports=paths.reports, seconds=time.perf_counter() - started)
 
 
 def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
     """The packs' bytes (members, public), page counts, ranges and whether each is tagged."""
-    chosen = [(item, doc) for item, doc in manifest.documents() if doc.late == supplement]
+    chosen = chosen_documents(manifest, supplement)
     first_page = manifest.supplement.first_page if supplement else manifest.first_page
     with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
         scratch = Path(tmp)
         pdfs: dict[tuple, Path] = {}
-        for item, doc in chosen:
+        for _item, doc in chosen:
             if doc.identity not in pdfs:
                 pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
                     doc, scratch, out_dir / ".cache")
         counts = {identity: _page_count(path) for identity, path in pdfs.items()}
+        reports = {doc.identity: pdfs[doc.identity].read_bytes() for _, doc in chosen if doc.kind != "pdf"}
 
         front_path = scratch / "front.pdf"
         front_pages = 1
@@ -243,4 +380,4 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
                 data[variant] = buffer.getvalue()
                 pages[variant] = len(pdf.pages)
 
-    return data, pages, ranges, tagged
+    return data, pages, ranges, tagged, reports

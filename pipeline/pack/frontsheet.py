@@ -153,7 +153,8 @@ def covering_letter(manifest: Manifest, late: list[tuple[Item, DocumentRef]], ra
     items_text = (f"item {item_numbers[0]}" if len(item_numbers) == 1
                   else "items " + ", ".join(item_numbers[:-1]) + f" and {item_numbers[-1]}")
     noun = sup.enclosure or ("paper" if len(late) == 1 else "papers")
-    rows = tuple((_cell(item.number), _cell(f"{item.title} : {doc.title} ({pages_text(ranges[(item.number, doc.identity)])})"))
+    rows = tuple((_cell(item.number),
+                  _cell(f"{item.title} : {doc.title} ({pages_text(ranges[(item.number, doc.identity)])})"))
                  for item, doc in late)
     blocks = (
         d.Table(columns=(1, 2.2), header_rows=(), rows=tuple(memo), kind="memo",

@@ -113,6 +113,7 @@ class Manifest:
     email: str = ""
     first_page: int = 1
     supplement: Supplement | None = None
+    digest: str = ""  # sha256 of the bytes read: what a pack records it was built from
 
     def documents(self):
         """(item, document) in agenda order."""
@@ -336,7 +337,8 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     if path.is_dir():
         fail("is a folder, not a manifest file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         fail("is not a text (UTF-8) TOML file")
     except tomllib.TOMLDecodeError as exc:
@@ -415,7 +417,8 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
                             f"{doc.path.name} is also listed at {other_where} with different access "
                             f"({_access_label(other)} there, {_access_label(doc)} here): make them agree")
                 elif other.late != doc.late:
-                    col.add(dwhere, "late", f"{doc.path.name} is also listed at {other_where} with a different late flag")
+                    col.add(dwhere, "late",
+                            f"{doc.path.name} is also listed at {other_where} with a different late flag")
             else:
                 seen_docs[doc.identity] = (dwhere, doc)
             if doc.kind == "pdf":
@@ -441,7 +444,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     return Manifest(
         path=path.resolve(), folder=folder, committee=committee, date=date, time=time, venue=venue,
         members=tuple(members), items=tuple(items), contact=contact, telephone=telephone, email=email,
-        first_page=first_page, supplement=supplement,
+        first_page=first_page, supplement=supplement, digest=hashlib.sha256(raw).hexdigest(),
     )
 
 

@@ -91,8 +91,8 @@ def stamp_pages(pdf, labels: list[str], scratch: Path) -> None:
                       180: (-1, 0, 0, -1, x0 + w, y0 + h), 270: (0, -1, 1, 0, x0, y0 + h)}[rot]
             cm = " ".join(_num(v) for v in matrix)
             page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-            page.contents_add(pikepdf.Stream(
-                pdf, f"\nQ\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq {cm} cm {name} Do Q\nEMC\n".encode()))
+            stamp = f"\nQ\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq {cm} cm {name} Do Q\nEMC\n"
+            page.contents_add(pikepdf.Stream(pdf, stamp.encode()))
 
 
 def _num(v: float) -> str:

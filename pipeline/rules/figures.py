@@ -7,6 +7,7 @@ made on that rounded figure, so a reader can check each rating from the page.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 UNITS = ("percent", "count", "rate", "currency", "days", "number")
 
@@ -50,6 +51,10 @@ def to_decimal(value) -> Decimal:
     return Decimal(value)
 
 
+@overload
+def round_figure(value: None, decimals: int) -> None: ...
+@overload
+def round_figure(value: Decimal | float | int | str, decimals: int) -> Decimal: ...
 def round_figure(value, decimals: int) -> Decimal | None:
     """Round half away from zero to ``decimals`` places; None stays None."""
     if value is None:
@@ -83,6 +88,7 @@ def plain_number(value: Decimal | None):
     """A rounded Decimal as a JSON-friendly int or float (None stays None)."""
     if value is None:
         return None
-    if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+    exponent = value.as_tuple().exponent  # a letter for NaN and infinities, which no figure is
+    if value == value.to_integral_value() and isinstance(exponent, int) and exponent >= 0:
         return int(value)
     return float(value)

@@ -40,16 +40,16 @@ class Month:
         return self.year * 12 + self.month - 1
 
     @classmethod
-    def from_index(cls, index: int) -> "Month":
+    def from_index(cls, index: int) -> Month:
         return cls(index // 12, index % 12 + 1)
 
-    def __lt__(self, other: "Month") -> bool:
+    def __lt__(self, other: Month) -> bool:
         return self.index < other.index
 
-    def __add__(self, months: int) -> "Month":
+    def __add__(self, months: int) -> Month:
         return Month.from_index(self.index + months)
 
-    def __sub__(self, months: int) -> "Month":
+    def __sub__(self, months: int) -> Month:
         return Month.from_index(self.index - months)
 
     # financial year -------------------------------------------------------------
@@ -59,11 +59,11 @@ class Month:
         return self.year if self.month >= FY_START_MONTH else self.year - 1
 
     @property
-    def fy_start(self) -> "Month":
+    def fy_start(self) -> Month:
         return Month(self.fy_start_year, FY_START_MONTH)
 
     @property
-    def fy_end(self) -> "Month":
+    def fy_end(self) -> Month:
         return Month(self.fy_start_year + 1, FY_START_MONTH - 1)
 
     @property
@@ -78,7 +78,7 @@ class Month:
         return (self.index - self.fy_start.index) // 3 + 1
 
     @property
-    def quarter_start(self) -> "Month":
+    def quarter_start(self) -> Month:
         return self.fy_start + (self.fy_quarter - 1) * 3
 
     # labels ----------------------------------------------------------------------
@@ -108,8 +108,8 @@ _SLASHED = re.compile(r"^(\d{1,2})/(\d{4})$")
 
 
 # A two-digit year is read within the hundred years that end this many years after the
-# current one: figures look back decades but targets only a few years ahead, so in 2026
-# "Sep-99" is September 1999 and "Sep-46" September 2046 (Excel's own window, 1930-2029 or
+# current one: figures look back decades but targets only a few years ahead, so with the
+# current year Y, "Sep-YY" names a year from Y - 79 to Y + 20 (Excel's own window, 1930-2029 or
 # 1950-2049 depending on the Windows setting, would freeze this to one century for ever).
 TWO_DIGIT_YEAR_AHEAD = 20
 

@@ -35,7 +35,7 @@ class Rag(str, Enum):
     RED = "RED"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the rating as a word; str.title is never wanted here
         return self.value.capitalize()
 
 
