@@ -386,3 +386,180 @@ def test_agrees_with_the_reference_on_many_series():
         checked += 1
         special += sum(t not in (None, PointType.COMMON_CAUSE) for t in expected)
     assert checked == 1500 and special > 1000   # the series exercise the rules, not only common cause
+
+
+# --- the workbook's options, the cards and `cards --format json` -------------------------------------------
+
+MONTHS = [f"{2012 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(10, 10 + 24)]   # 2012-10 onwards
+EXAMPLE = [49, 47, 48, 46, 47, 53, 51, 54, 55, 53, 52, 51]   # docs/spc.md's worked example
+
+
+def _cards(run_cli, path, *extra):
+    result = run_cli("cards", path, "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return {c["id"]: c for c in json.loads(result.stdout)["cards"]}
+
+
+def _values(ident, figures, target=None, start=0):
+    from workbooks import series
+
+    return series(ident, MONTHS[start:start + len(figures)], list(figures), target)
+
+
+def test_worked_example_of_docs_spc_md(run_cli, make_book):
+    """docs/spc.md's worked example, exactly as written there."""
+    path = make_book(indicators=[{"id": "W1", "polarity": "higher", "unit": "percent", "decimals": 0}],
+                     values=_values("W1", EXAMPLE, 57))
+    card = _cards(run_cli, path)["W1"]
+    assert card["spc_status"] == "on"
+    assert card["spc"] == {"mean": 50.5, "lower": 45.18, "upper": 55.82,
+                           "variation": "special_cause_improvement", "assurance": "consistent_fail"}
+    assert [h["spc_point"] for h in card["history"]] == ["common_cause"] * 5 + ["special_cause_improvement"] * 7
+    result = xmr(EXAMPLE, Polarity.HIGHER, target=57)
+    assert result.limits.mr_bar == 2 and result.limits.screened == 0
+    assert [p.rule for p in result.points] == [None] * 5 + [Rule.SHIFT_ABOVE_MEAN] * 7
+    # the same series, lower is better and a target of 50: concern, and inconsistent
+    lower = make_book(indicators=[{"id": "W1", "polarity": "lower", "unit": "percent", "decimals": 0}],
+                      values=_values("W1", EXAMPLE, 50))
+    spc = _cards(run_cli, lower)["W1"]["spc"]
+    assert (spc["variation"], spc["assurance"]) == ("special_cause_concern", "inconsistent")
+
+
+def test_eleven_figures_say_not_enough_data(run_cli, make_book):
+    path = make_book(indicators=[{"id": "A"}, {"id": "B"}],
+                     values=_values("A", EXAMPLE[:11], 50) + _values("B", EXAMPLE, 50))
+    cards = _cards(run_cli, path)
+    assert (cards["A"]["spc_status"], cards["A"]["spc"]) == ("not_enough_data", None)
+    assert {h["spc_point"] for h in cards["A"]["history"]} == {None}
+    assert cards["B"]["spc_status"] == "on"
+
+
+def test_spc_off_for_the_report_and_for_an_indicator(run_cli, make_book):
+    from workbooks import REPORT_DEFAULTS
+
+    inds = [{"id": "A"}, {"id": "B", "spc": "N"}]
+    values = _values("A", EXAMPLE, 50) + _values("B", EXAMPLE, 50)
+    cards = _cards(run_cli, make_book(indicators=inds, values=values))
+    assert (cards["A"]["spc_status"], cards["B"]["spc_status"]) == ("on", "off")
+    assert cards["B"]["spc"] is None and {h["spc_point"] for h in cards["B"]["history"]} == {None}
+    off = make_book(indicators=inds, values=values, report=list(REPORT_DEFAULTS) + [("spc", "no")])
+    assert {c["spc_status"] for c in _cards(run_cli, off).values()} == {"off"}
+
+
+def test_accumulating_data_periods_are_off_unless_asked_for(run_cli, make_book):
+    inds = [{"id": p.replace(" ", ""), "data_period": p} for p in ("Year to date", "Cumulative",
+                                                                     "Rolling 12 months", "Quarter", "Snapshot")]
+    inds.append({"id": "YTDon", "data_period": "Year to date", "spc": "Y"})
+    values = [row for ind in inds for row in _values(ind["id"], EXAMPLE, 50)]
+    cards = _cards(run_cli, make_book(indicators=inds, values=values))
+    assert {k: c["spc_status"] for k, c in cards.items()} == {
+        "Yeartodate": "off", "Cumulative": "off", "Rolling12months": "off", "Quarter": "on", "Snapshot": "on",
+        "YTDon": "on"}
+
+
+def test_report_run_length_and_screening(run_cli, make_book):
+    from workbooks import REPORT_DEFAULTS
+
+    # limits fixed by 12 alternating figures, then 6 on one side: a shift only with run length 6
+    run = dict(indicators=[{"id": "R", "unit": "count", "spc_baseline": 12}],
+               values=_values("R", BASE + [11.5] * 6, 30))
+    seven = _cards(run_cli, make_book(**run))["R"]
+    six = _cards(run_cli, make_book(**run, report=list(REPORT_DEFAULTS) + [("spc_run_length", 6)]))["R"]
+    assert seven["spc"]["variation"] == "common_cause" and six["spc"]["variation"] == "special_cause_improvement"
+    assert [h["spc_point"] for h in six["history"]][12:] == ["special_cause_improvement"] * 6
+    # a jump to 40 and back: two moving ranges of 30, screened (mR-bar 2) unless screening is off
+    jump = dict(indicators=[{"id": "J", "unit": "count"}],
+                values=_values("J", [12, 10, 12, 10, 12, 10, 40, 10, 12, 10, 12, 10], 30))
+    screened = _cards(run_cli, make_book(**jump))["J"]["spc"]
+    kept = _cards(run_cli, make_book(**jump, report=list(REPORT_DEFAULTS) + [("spc_screen_moving_ranges", "N")]))
+    mean = D(160) / 12
+    assert screened["upper"] == float(round(mean + D("5.32"), 2))
+    assert kept["J"]["spc"]["upper"] == float(round(mean + D("2.66") * 78 / 11, 2))
+
+
+def test_recalculation_months_and_baseline_from_the_workbook(run_cli, make_book):
+    figures = [x + 30 for x in EXAMPLE] + EXAMPLE   # 24 months; the process fell by 30 in the 13th
+    path = make_book(indicators=[{"id": "P", "spc_recalculate": f"{MONTHS[12]}; {MONTHS[3]}"}],
+                     values=_values("P", figures, 40))
+    card = _cards(run_cli, path)["P"]
+    assert card["spc"]["mean"] == 50.5 and card["spc"]["variation"] == "special_cause_improvement"
+    # recalculating in the 4th month too leaves segments of 3 and 9 figures: no types there
+    points = [h["spc_point"] for h in card["history"]]
+    assert points[:12] == [None] * 12 and None not in points[12:]
+    single = make_book(indicators=[{"id": "P", "spc_recalculate": excel_date(MONTHS[12])}],
+                       values=_values("P", figures, 40))
+    assert _cards(run_cli, single)["P"]["spc"]["mean"] == 50.5
+
+
+def excel_date(iso):
+    import datetime as dt
+
+    year, month = map(int, iso.split("-"))
+    return dt.datetime(year, month, 1)   # an Excel date cell
+
+
+def test_forecasts_and_later_months_are_left_out(run_cli, make_book):
+    from workbooks import series
+
+    rows = _values("F", EXAMPLE, 50) + series("F", [MONTHS[12]], [None], [50], forecast=[60])
+    path = make_book(indicators=[{"id": "F", "data_period": "Annual", "spc": "Y"}], values=rows)
+    card = _cards(run_cli, path, "--period", MONTHS[12])["F"]
+    assert card["is_forecast"] and card["spc"]["mean"] == 50.5 and card["history"][-1]["spc_point"] is None
+    earlier = _cards(run_cli, make_book(indicators=[{"id": "M"}], values=_values("M", EXAMPLE + [90], 50)),
+                     "--period", MONTHS[11])["M"]
+    assert earlier["spc"]["mean"] == 50.5 and earlier["history"][-1]["spc_point"] is None
+
+
+def test_months_without_a_figure_are_skipped(run_cli, make_book):
+    from workbooks import series
+
+    months = MONTHS[::2]   # every other month
+    path = make_book(indicators=[{"id": "G"}], values=series("G", months[:12], EXAMPLE, 50))
+    card = _cards(run_cli, path)["G"]
+    assert card["spc"]["mean"] == 50.5 and card["spc"]["variation"] == "special_cause_improvement"
+
+
+@pytest.mark.parametrize("column,value,message", [
+    ("spc", "maybe", 'indicators row 2, column spc: "maybe" is not Y or N'),
+    ("spc_baseline", 11, "indicators row 2, column spc_baseline: 11 is not a whole number from 12 to 240"),
+    ("spc_baseline", 12.5, "indicators row 2, column spc_baseline: 12.5 is not a whole number from 12 to 240"),
+    ("spc_recalculate", "2013-13", "indicators row 2, column spc_recalculate: '2013-13' is not a month"),
+    ("spc_recalculate", "2013-01; Sept", "indicators row 2, column spc_recalculate: 'Sept' is not a month"),
+    ("spc_recalculate", "2014-05",
+     "indicators row 2, column spc_recalculate: May-14: indicator I1 has no row on the values sheet for this month"),
+])
+def test_indicator_options_are_validated(run_cli, make_book, column, value, message):
+    path = make_book(indicators=[{"id": "I1", column: value}], values=_values("I1", EXAMPLE, 50))
+    result = run_cli("validate", path)
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("spc_run_length", 4, "column value: spc_run_length: 4 is not a whole number from 5 to 10"),
+    ("spc_run_length", 11, "column value: spc_run_length: 11 is not a whole number from 5 to 10"),
+    ("spc", "perhaps", 'column value: spc: "perhaps" is not Y or N'),
+    ("spc_screen_moving_ranges", "sometimes", 'column value: spc_screen_moving_ranges: "sometimes" is not Y or N'),
+])
+def test_report_options_are_validated(run_cli, make_book, key, value, message):
+    from workbooks import REPORT_DEFAULTS
+
+    path = make_book(values=_values("I1", EXAMPLE, 50), report=list(REPORT_DEFAULTS) + [(key, value)])
+    result = run_cli("validate", path)
+    assert result.exit_code == 1 and f"report row 6, {message}" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("value", [5, 10])
+def test_report_run_length_bounds_are_accepted(run_cli, make_book, value):
+    from workbooks import REPORT_DEFAULTS
+
+    path = make_book(values=_values("I1", EXAMPLE, 50), report=list(REPORT_DEFAULTS) + [("spc_run_length", value)])
+    assert run_cli("validate", path).exit_code == 0
+
+
+def test_sample_cards_carry_spc(sample_cards):
+    cards = {c.indicator.id: c for c in sample_cards.cards}
+    asc09 = cards["ASC09"].spc   # lower is better; the last three months fell below the lower limit
+    assert asc09.status == "on" and asc09.result.variation == PointType.IMPROVEMENT
+    assert [p.rule for p in asc09.result.points[-3:]] == [Rule.BELOW_LOWER_LIMIT] * 3
+    assert cards["ASC01"].spc.status == "off" and cards["SCS02"].spc.status == "not_enough_data"
