@@ -138,6 +138,18 @@ def test_a_figure_in_two_trends_takes_the_later_one():
     assert rules(pts)[7:] == [Rule.TREND_DECREASING] * 6
 
 
+def test_a_zero_step_between_two_trends_reads_as_falling_as_in_the_reference():
+    up = [9.5, 10, 10.5, 11, 11.5, 12, 12.2]
+    _, pts = fixed(up + [12.2, 12.4, 12.6, 12.8, 13, 13.2, 13.4])
+    # 12.2 ends the first rise and the equal 12.2 starts the second: the step between them is zero
+    assert rules(pts)[:6] == [Rule.TREND_INCREASING] * 6
+    assert rules(pts)[6] == Rule.TREND_DECREASING
+    assert rules(pts)[7:] == [Rule.TREND_INCREASING] * 7
+    reference, _ = _reference([D(x) for x in BASE + up + [12.2, 12.4, 12.6, 12.8, 13, 13.2, 13.4]],
+                              Polarity.HIGHER, [], 12, True)
+    assert reference[12 + 6] == PointType.CONCERN == pts[6].point_type
+
+
 # --- two in three ------------------------------------------------------------------------------------------
 
 
