@@ -137,13 +137,16 @@ CARD_TYPES = {
     "is_forecast": bool, "target": (*NUMBER, type(None)), "floor": (*NUMBER, type(None)),
     "ceiling": (*NUMBER, type(None)), "year_end_target": (*NUMBER, type(None)),
     "previous_outturn": (*NUMBER, type(None)), "activity": bool, "range_status": (str, type(None)),
-    "history": list,
+    "spc": (dict, type(None)), "spc_status": str, "history": list,
 }
+SPC_TYPES = {"mean": NUMBER, "lower": NUMBER, "upper": NUMBER, "variation": str, "assurance": (str, type(None))}
+POINT_TYPES = ("common_cause", "special_cause_improvement", "special_cause_concern", "special_cause_neutral_high",
+               "special_cause_neutral_low")
 HISTORY_TYPES = {
     "period": str, "actual": (*NUMBER, type(None)), "target": (*NUMBER, type(None)),
     "floor": (*NUMBER, type(None)), "rag": (str, type(None)), "forecast": (*NUMBER, type(None)),
     "stat_neighbours": (*NUMBER, type(None)), "england": (*NUMBER, type(None)),
-    "range_status": (str, type(None)),
+    "range_status": (str, type(None)), "spc_point": (str, type(None)),
 }
 
 
@@ -159,6 +162,17 @@ def test_json_card_keys_and_types(sample_json):
             for key, kind in HISTORY_TYPES.items():
                 assert isinstance(entry[key], kind), (card["id"], entry["period"], key)
             assert entry["rag"] in ("GREEN", "AMBER", "RED", None)
+            assert entry["spc_point"] in (*POINT_TYPES, None)
+        assert card["spc_status"] in ("on", "off", "not_enough_data")
+        assert (card["spc"] is None) == (card["spc_status"] != "on"), card["id"]
+        if card["spc"] is not None:
+            assert set(card["spc"]) == set(SPC_TYPES)
+            for key, kind in SPC_TYPES.items():
+                assert isinstance(card["spc"][key], kind), (card["id"], key)
+            assert card["spc"]["variation"] in POINT_TYPES
+            assert card["spc"]["variation"] == [h for h in card["history"] if h["spc_point"]][-1]["spc_point"]
+            assert card["spc"]["assurance"] in ("consistent_pass", "consistent_fail", "inconsistent", None)
+            assert card["spc"]["lower"] <= card["spc"]["mean"] <= card["spc"]["upper"]
 
 
 def test_json_values(sample_json):

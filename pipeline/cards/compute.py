@@ -36,6 +36,7 @@ from pipeline.input.tables import Commentary, DataPeriod, Dataset, Indicator, Va
 from pipeline.rules.figures import format_figure, plain_number, round_figure, to_decimal
 from pipeline.rules.periods import Month
 from pipeline.rules.rating import Direction, Polarity, Rag, RangeStatus, direction, range_status, rate, resolve_floor
+from pipeline.rules.spc import SpcOptions, SpcPoint, SpcResult, xmr
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,26 @@ class PeriodFigure:
 
 
 @dataclass(frozen=True)
+class CardSpc:
+    """The card's XmR chart (docs/spc.md): ``status`` "on" (limits for the latest figure),
+    "off" (SPC off for the report or the indicator) or "not_enough_data" (the latest
+    figure's segment has fewer than 12 figures); ``periods`` are the months of
+    ``result.points``: the figures up to the report period, forecasts left out."""
+
+    status: str
+    result: SpcResult | None = None
+    periods: tuple[Month, ...] = ()
+
+    def point(self, period: Month) -> SpcPoint | None:
+        if self.result is None or period not in self.periods:
+            return None
+        return self.result.points[self.periods.index(period)]
+
+
+SPC_OFF = CardSpc("off")
+
+
+@dataclass(frozen=True)
 class Card:
     indicator: Indicator
     report_period: Month
@@ -75,6 +96,7 @@ class Card:
     year_end_target: Decimal | None
     commentary: Commentary | None
     previous_commentary: Commentary | None
+    spc: CardSpc = SPC_OFF
 
     @property
     def rag(self) -> Rag | None:
@@ -159,8 +181,9 @@ def compute_cards(dataset: Dataset, period: Month | None = None, *, guard: bool 
     if report_period is None:
         raise PipelineError("the workbook has no figures yet: there is no period to report")
     commentary = {(c.indicator_id, c.period): c for c in dataset.commentary}
+    spc = spc_options(dataset.report)
     cards = tuple(
-        compute_card(ind, dataset.values.get(ind.id, ()), report_period, commentary)
+        compute_card(ind, dataset.values.get(ind.id, ()), report_period, commentary, spc=spc)
         for ind in dataset.indicators
     )
     cardset = CardSet(report_period, cards)
@@ -276,11 +299,16 @@ def check_report_agrees(dataset: Dataset, period: Month) -> None:
                 f"or build for {stated.iso}")
 
 
+DEFAULT_SPC = SpcOptions()  # (the report's defaults; None turns SPC off)
+
+
 def compute_card(
     indicator: Indicator,
     rows: tuple[ValueRow, ...],
     report_period: Month,
     commentary: dict | None = None,
+    *,
+    spc: SpcOptions | None = DEFAULT_SPC,
 ) -> Card:
     history = compute_history(indicator, rows)
     with_value = [f for f in history if f.has_value and f.period <= report_period]
@@ -307,7 +335,42 @@ def compute_card(
     this = notes.get((indicator.id, report_period))
     earlier = [c for (ident, p), c in notes.items() if ident == indicator.id and p < report_period]
     last = max(earlier, key=lambda c: c.period) if earlier else None
-    return Card(indicator, report_period, history, current, previous, travel, outturn, year_end_target, this, last)
+    return Card(indicator, report_period, history, current, previous, travel, outturn, year_end_target, this, last,
+                card_spc(indicator, history, report_period, spc))
+
+
+# ---------------------------------------------------------------------------------
+# SPC beside RAG (pipeline/rules/spc.py; docs/spc.md)
+
+# figures that accumulate (year to date, cumulative) or overlap (rolling 12 months) rise and
+# fall in runs by construction, which the shift and trend rules would read as special
+# cause: no SPC for them unless the indicator's spc column says yes
+SPC_DEFAULT_OFF = frozenset({DataPeriod.YEAR_TO_DATE, DataPeriod.CUMULATIVE, DataPeriod.ROLLING_12})
+
+
+def spc_options(report) -> SpcOptions | None:
+    """The report sheet's SPC choices; None when SPC is off for the whole report."""
+    if not getattr(report, "spc", True):
+        return None
+    return SpcOptions(run_length=getattr(report, "spc_run_length", 7),
+                      screen_moving_ranges=getattr(report, "spc_screen_moving_ranges", True))
+
+
+def spc_applies(indicator: Indicator) -> bool:
+    return indicator.spc if indicator.spc is not None else indicator.data_period not in SPC_DEFAULT_OFF
+
+
+def card_spc(indicator: Indicator, history, report_period: Month, options: SpcOptions | None) -> CardSpc:
+    """The XmR chart of the figures the card reports (rounded as printed), in month order
+    up to the report period; months without a figure are skipped, not a break."""
+    if options is None or not spc_applies(indicator):
+        return SPC_OFF
+    series = [f for f in history if f.has_value and f.period <= report_period and not f.is_forecast]
+    restart = {next((i for i, f in enumerate(series) if f.period >= m), len(series)) for m in indicator.spc_recalculate}
+    result = xmr([f.actual for f in series], indicator.polarity, target=series[-1].target if series else None,
+                 recalculate=restart, baseline=indicator.spc_baseline, options=options)
+    status = "on" if result.limits is not None else "not_enough_data"
+    return CardSpc(status, result, tuple(f.period for f in series))
 
 
 def compute_history(indicator: Indicator, rows: tuple[ValueRow, ...]) -> tuple[PeriodFigure, ...]:
@@ -397,6 +460,24 @@ def _rag(value: Rag | None):
     return value.value if value else None
 
 
+def _spc_json(card: Card) -> dict | None:
+    """mean and limits of the latest figure's segment, to two more places than the figures."""
+    result = card.spc.result
+    limits = result.limits if result else None
+    if result is None or limits is None or result.variation is None:
+        return None
+    places = card.indicator.decimals + 2
+    assurance = result.assurance
+    return {"mean": _num(round_figure(limits.mean, places)), "lower": _num(round_figure(limits.lower, places)),
+            "upper": _num(round_figure(limits.upper, places)), "variation": result.variation.value,
+            "assurance": assurance.value if assurance else None}
+
+
+def _spc_point(card: Card, period: Month):
+    point = card.spc.point(period)
+    return point.point_type.value if point and point.point_type else None
+
+
 def card_to_json(card: Card) -> dict:
     ind = card.indicator
     cur = card.current
@@ -427,6 +508,8 @@ def card_to_json(card: Card) -> dict:
         "previous_outturn": _num(card.previous_outturn.actual) if card.previous_outturn else None,
         "activity": ind.activity,
         "range_status": card.range_status.value if card.range_status else None,
+        "spc": _spc_json(card),
+        "spc_status": card.spc.status,
         "history": [
             {
                 "period": f.period.iso,
@@ -438,6 +521,7 @@ def card_to_json(card: Card) -> dict:
                 "stat_neighbours": _num(f.stat_neighbours),
                 "england": _num(f.england),
                 "range_status": f.range_status.value if f.range_status else None,
+                "spc_point": _spc_point(card, f.period),
             }
             for f in card.history
         ],

@@ -115,6 +115,11 @@ class Indicator:
     england_label: str = ""
     supplementary_label: str = ""
     trend_periods: int | None = None
+    # SPC (docs/spc.md): None = the default for the data period; months where the process
+    # changed (limits recomputed from there); limits fixed after this many figures
+    spc: bool | None = None
+    spc_recalculate: tuple[Month, ...] = ()
+    spc_baseline: int | None = None
 
     @property
     def rated(self) -> bool:
@@ -218,6 +223,11 @@ class ReportFields:
     agenda_item: str = ""
     period: Month | None = None
     intro_paragraphs: tuple[str, ...] = ()
+    # SPC for the whole report (docs/spc.md): on/off, run length of the shift and trend
+    # rules, screening of large moving ranges
+    spc: bool = True
+    spc_run_length: int = 7
+    spc_screen_moving_ranges: bool = True
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from pipeline.input.xlsx_scan import SheetEntry, column_letters, has_formulas, s
 from pipeline.rules.figures import DEFAULT_DECIMALS, UNIT_ALIASES, to_decimal
 from pipeline.rules.periods import Month
 from pipeline.rules.rating import POLARITY_ALIASES, Polarity
+from pipeline.rules.spc import MINIMUM_POINTS, RUN_LENGTHS
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,15 @@ INDICATOR_TEXT_COLUMNS = (
     "england_label", "supplementary_label",
 )
 
+SPC_COLUMNS = ("spc", "spc_recalculate", "spc_baseline")  # docs/spc.md
+
 INDICATORS = SheetSchema(
     "indicators",
     required=("id", "title", "section", "polarity", "unit", "data_period"),
     optional=(
         "decimals", "tolerance", "tolerance_percent", "band_width", "year_end_target", "rate_per",
         "activity", "bold_steps", "qpr", "trend_periods",
-    ) + INDICATOR_TEXT_COLUMNS,
+    ) + INDICATOR_TEXT_COLUMNS + SPC_COLUMNS,
     aliases={
         "indicator_id": "id", "ref": "id", "name": "title", "indicator": "title",
         "decimal_places": "decimals", "dp": "decimals", "bold_step": "bold_steps",
@@ -147,6 +150,9 @@ REPORT_KEYS = {
     "agenda_item": False,
     "period": False,
     "introduction": True,
+    "spc": False,
+    "spc_run_length": False,
+    "spc_screen_moving_ranges": False,
 }
 REPORT_REQUIRED = ("from", "to", "date", "subject")
 REPORT_KEY_ALIASES = {"by": "from", "background_document": "background_documents",
@@ -199,7 +205,7 @@ class _Collector:
 _NOT_TEXT = frozenset({
     "period", "updated", "decimals", "tolerance", "tolerance_percent", "band_width", "year_end_target",
     "rate_per", "activity", "bold_steps", "qpr", "trend_periods", "polarity", "unit", "data_period",
-    "numerator", "denominator", "key", "author", "id", "indicator_id", *MEASURE_COLUMNS,
+    "numerator", "denominator", "key", "author", "id", "indicator_id", *MEASURE_COLUMNS, *SPC_COLUMNS,
 })
 
 
@@ -514,6 +520,7 @@ def read_workbook(path: str | os.PathLike) -> Dataset:
     business_plan = _business_plan(raw["business_plan"] or [], col)
     contacts = _contacts(raw["contacts"] or [], col)
     report = _report(raw["report"] or [], col)
+    _check_spc_recalculate(indicators, values, col)
     if col.problems:
         raise InputProblems(name, col.problems)
     sections = tuple(dict.fromkeys(ind.section for ind in indicators))
@@ -568,6 +575,9 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
         rate_per = col.read(sheet, raw, "rate_per", cells.read_number)
         trend_periods = col.read(sheet, raw, "trend_periods", cells.read_int, low=2, high=60)
         flags = {c: col.read(sheet, raw, c, cells.read_flag) or False for c in ("activity", "bold_steps", "qpr")}
+        spc = {"spc": col.read(sheet, raw, "spc", cells.read_flag) if raw.value("spc") is not None else None,
+               "spc_recalculate": col.read(sheet, raw, "spc_recalculate", _read_months) or (),
+               "spc_baseline": col.read(sheet, raw, "spc_baseline", cells.read_int, low=MINIMUM_POINTS, high=240)}
         for column, number in (("tolerance", tolerance), ("tolerance_percent", tolerance_percent),
                                ("band_width", band_width)):
             if number is not None and number < 0:
@@ -590,11 +600,35 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
             data_period=data_period, decimals=decimals, row=raw.number, order=order,
             tolerance=tolerance, tolerance_percent=tolerance_percent, band_width=band_width,
             year_end_target=year_end_target, rate_per=rate_per, trend_periods=trend_periods,
-            **flags, **texts,
+            **flags, **texts, **spc,
         ))
     if not out and not col.problems:
         col.add(sheet, None, None, "has no indicators")
     return out
+
+
+def _read_months(value) -> tuple[Month, ...]:
+    """spc_recalculate: one month (an Excel date, 2013-09, Sep-13) or several separated by
+    commas, semicolons or line breaks; in order, each once."""
+    if value is None:
+        return ()
+    if not isinstance(value, str):
+        return (cells.read_month(value),)
+    parts = [p.strip() for p in re.split(r"[,;\n]", value) if p.strip()]
+    return tuple(sorted({cells.read_month(p) for p in parts}))
+
+
+def _check_spc_recalculate(indicators, values, col: _Collector) -> None:
+    """A recalculation month must be a month the indicator has on the values sheet: the
+    limits restart at that figure, and a month without one is most likely a typing slip."""
+    for ind in indicators:
+        months = {v.period for v in values.get(ind.id, ())}
+        missing = [m.label for m in ind.spc_recalculate if m not in months]
+        if missing:
+            col.add("indicators", ind.row, "spc_recalculate",
+                    f"{', '.join(missing)}: indicator {ind.id} has no row on the values sheet for "
+                    f"{'this month' if len(missing) == 1 else 'these months'} (the limits are recalculated "
+                    "from a month with a figure)")
 
 
 def _id_problem(ident: str) -> str:
@@ -841,6 +875,10 @@ def _report(rows: list[RawRow], col: _Collector) -> ReportFields | None:
     date = typed("date", cells.read_date)
     meeting_date = typed("meeting_date", cells.read_date)
     period = typed("period", cells.read_month)
+    spc = {key: typed(key, reader) for key, reader in (
+        ("spc", cells.read_flag), ("spc_screen_moving_ranges", cells.read_flag),
+        ("spc_run_length", lambda v: cells.read_int(v, low=RUN_LENGTHS[0], high=RUN_LENGTHS[1])))
+        if key in found and not cells.is_blank(found[key][0][1])}
     for key in ("to", "subject"):
         if key in found and not text(key):
             col.add(sheet, found[key][0][0], "value", f"{key} is blank")
@@ -853,4 +891,5 @@ def _report(rows: list[RawRow], col: _Collector) -> ReportFields | None:
         recommendations=lines("recommendations"), background_documents=lines("background_documents"),
         directorate=text("directorate"), report_title=text("report_title"), agenda_item=text("agenda_item"),
         period=period, intro_paragraphs=lines("introduction"),
+        **{key: value for key, value in spc.items() if value is not None},
     )
