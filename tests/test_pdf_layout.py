@@ -291,3 +291,42 @@ def test_the_sample_tables_mostly_skip_the_paragraph_machinery(sample):
 
     visit(Story(document, images).flowables)
     assert counts[CellText] > 3 * counts[RLParagraph] > 0, counts
+
+
+def test_between_pages_is_called_once_a_page_in_every_pass_and_changes_nothing(hand):
+    """The renderer's one callback: after each finished page of the counting pass and of the
+    drawing pass, with nothing being drawn (no marked element open), and the PDF is the
+    same bytes with it as without."""
+    import inspect
+
+    from pipeline.pdf.render import pdf_bytes
+
+    document, images = hand
+    calls: list[tuple] = []
+
+    def between_pages():
+        drawing = [f.function for f in inspect.stack()[1:] if f.function in ("drawOn", "draw", "wrap", "split")]
+        calls.append(tuple(drawing))
+
+    with_callback = pdf_bytes(document, images, between_pages=between_pages)
+    with pikepdf.open(io.BytesIO(with_callback)) as pdf:
+        pages = len(pdf.pages)
+    assert len(calls) == 2 * pages  # (the counting pass, then one drawing pass: this document settles at once)
+    assert set(calls) == {()}
+    assert with_callback == pdf_bytes(document, images)
+
+
+def test_an_error_in_between_pages_stops_the_pdf(hand):
+    from pipeline.pdf.render import pdf_bytes
+
+    document, images = hand
+    calls = []
+
+    def failing():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("stopped between pages")
+
+    with pytest.raises(RuntimeError, match="stopped between pages"):
+        pdf_bytes(document, images, between_pages=failing)
+    assert len(calls) == 2
