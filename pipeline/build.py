@@ -9,10 +9,18 @@ Speed (issue 9): charts come from a content-addressed cache (``<out>/.cache/char
 ``cache_dir`` says otherwise), so a rebuild after a commentary-only change draws none; the
 charts that are missing are drawn on all cores while this process lays out and writes the
 PDF, which takes each chart as it comes (``pipeline.charts.draw.ChartStream``); and when both
-formats are asked for, the DOCX is written by a second process, started as soon as the last
-chart is drawn. The "charts" timing is from the start of drawing to the last chart, so it
-overlaps "pdf". ``workers=1`` does everything in this process, one after the other; the
-documents are the same either way.
+formats are asked for, the DOCX is written by a second process, which this module starts
+itself once every chart is in: before the PDF when they all came from the cache, else at
+the first page boundary of the PDF's layout after the last chart was drawn (the renderer's
+``between_pages`` callback), never from inside a chart lookup. The "charts" timing is from
+the start of drawing to the last chart, so it overlaps "pdf". ``workers=1`` does everything
+in this process, one after the other; the documents are the same either way.
+
+Forks: the DOCX process is forked only from a process running no other thread (a fork
+copies other threads' locks in whatever state they are): the chart workers' pool, and its
+threads, are gone once the last chart is in, and the fork is made only when
+``pipeline.charts.draw.can_fork`` says so at that moment; otherwise the DOCX is written
+here after the PDF.
 """
 from __future__ import annotations
 
@@ -166,23 +174,32 @@ def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache
     writes a temporary after it is removed."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from pipeline.charts.draw import start_charts
+    from pipeline.charts.draw import can_fork, start_charts
     from pipeline.document.model import figures
 
     charts_started = time.perf_counter()
     stream = start_charts((f.chart for f in figures(document)), cache_dir=cache_dir, workers=workers)
     result.charts, result.charts_drawn, result.chart_workers = len(stream), stream.drawn, stream.workers
     writers: list[_Child] = []  # the DOCX writer's process, once the charts are all there
+
+    def start_docx_writer() -> None:
+        """Fork the DOCX writer if every chart is in (the stream's pool is gone by then)
+        and no other thread runs; else nothing, and the next call tries again."""
+        if not writers and stream.poll() and can_fork():
+            writers.append(_Child(_write_docx, document, temps["docx"], stream.finish().images, paths["docx"]))
+
     try:
         result.timings["charts"] = 0.0  # (set below: charts and the PDF overlap)
+        between_pages = None
         if spare:
-            # the DOCX needs every chart: its process starts the moment the last is drawn,
-            # while the PDF (which takes each chart as it comes) is being written here
-            stream.when_complete(lambda: writers.append(
-                _Child(_write_docx, document, temps["docx"], stream.finish().images, paths["docx"])))
+            # the DOCX needs every chart, the PDF takes each as it comes: the DOCX's process
+            # starts now if they are all there, else between two pages of the PDF once they are
+            start_docx_writer()
+            between_pages = start_docx_writer
         if "pdf" in formats:
             stats: dict = {}
-            result.timings["pdf"] = _write_pdf(document, temps["pdf"], stream, pdf_cache_dir, stats, paths["pdf"])
+            result.timings["pdf"] = _write_pdf(document, temps["pdf"], stream, pdf_cache_dir, stats, paths["pdf"],
+                                               between_pages)
             result.pdf_sections, result.pdf_replayed = stats.get("sections", 0), stats.get("replayed", 0)
         images = stream.finish().images
         result.timings["charts"] = stream.completed_at - charts_started
@@ -207,11 +224,12 @@ def _write_docx(document, path, images, shown=None) -> float:
     return time.perf_counter() - start
 
 
-def _write_pdf(document, path, images, cache_dir=None, stats=None, shown=None) -> float:
+def _write_pdf(document, path, images, cache_dir=None, stats=None, shown=None, between_pages=None) -> float:
     from pipeline.pdf.render import pdf_bytes
 
     start = time.perf_counter()
-    atomic.write_file(path, pdf_bytes(document, images, cache_dir=cache_dir, stats=stats), shown=shown)
+    data = pdf_bytes(document, images, cache_dir=cache_dir, stats=stats, between_pages=between_pages)
+    atomic.write_file(path, data, shown=shown)
     return time.perf_counter() - start
 
 

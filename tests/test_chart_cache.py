@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 from commentary_helpers import set_commentary
@@ -287,21 +289,59 @@ def test_a_stream_gives_each_chart_as_it_is_drawn(fresh, tmp_path):
     assert ChartCache(tmp_path).get(chart_key(SPECS[-1])) == fresh[SPECS[-1]]
 
 
-def test_completion_is_announced_once_with_no_worker_left():
-    """when_complete runs in this process once every chart is there, when no other thread
-    runs (the build forks its DOCX writer from it), and at once if they already are."""
+def test_poll_says_complete_only_with_every_chart_in_and_no_worker_left():
+    """poll never waits; it says True once every chart is there, and then no other
+    thread runs (the build forks its DOCX writer after it said so)."""
     import threading
 
     from pipeline.charts.draw import start_charts
 
-    calls = []
     stream = start_charts(SPECS, workers=2)
-    stream.when_complete(lambda: calls.append(threading.active_count()))
-    stream[SPECS[-1]]  # the last chart: every batch is in by then
-    stream.finish()
-    assert calls == [1]
-    stream.when_complete(lambda: calls.append("again"))
-    assert calls == [1, "again"]
+    try:
+        assert stream.workers == 2
+        started = time.perf_counter()
+        seen = [stream.poll()]  # (at once: the workers have barely started)
+        assert time.perf_counter() - started < 0.5 and seen == [False] and stream.completed_at is None
+        deadline = time.monotonic() + 60
+        while not stream.poll():  # (no lookup: polling alone notices the batches drawn)
+            assert time.monotonic() < deadline, "the charts were never complete"
+            time.sleep(0.01)
+        assert threading.active_count() == 1 and stream._pool is None
+        assert stream.completed_at is not None and stream.poll()
+        assert stream.finish().images == {s: stream[s] for s in SPECS}
+    finally:
+        stream.close()
+
+
+def test_a_stream_with_nothing_to_draw_is_complete_at_once(tmp_path):
+    from pipeline.charts.draw import start_charts
+
+    start_charts(SPECS, cache_dir=tmp_path, workers=2).finish()  # (fills the cache)
+    stream = start_charts(SPECS, cache_dir=tmp_path, workers=2)
+    assert stream.drawn == 0 and stream.poll() and stream.completed_at is not None
+
+
+def test_poll_is_false_for_good_when_a_batch_failed(monkeypatch):
+    """A failed batch is not complete, ever; its error is raised by a lookup, not by poll."""
+    from pipeline.charts.draw import start_charts
+
+    def broken(s, dpi=None):
+        if s == SPECS[0]:
+            raise ValueError("cannot draw Indicator 0")
+        return b"png"
+
+    monkeypatch.setattr(charts, "render_png", broken)  # inherited by the forked workers
+    stream = start_charts(SPECS, workers=2)
+    try:
+        deadline = time.monotonic() + 60
+        while not all(future.done() for _batch, future in stream._batches):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert stream.poll() is False and stream.poll() is False
+        with pytest.raises(ValueError, match="Indicator 0"):
+            stream[SPECS[0]]
+    finally:
+        stream.close()
 
 
 def test_a_chart_that_fails_to_draw_stops_the_workers(monkeypatch):

@@ -174,7 +174,7 @@ def test_reportlab_frame_position_and_the_flowables_frame():
 
 def test_reportlab_frame_actions_and_multibuild_edits():
     """A frame action is given the frame (pipeline/pdf/replay.py reads its ``_y``), and the
-    layout reports what it marks on flowables to ``_multiBuildEdits`` (pipeline/pdf/render.py
+    layout reports what it marks on flowables to ``_multiBuildEdits`` (pipeline/pdf/layout.py
     undoes it between its two passes, as multiBuild does)."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
     from reportlab.platypus.doctemplate import FrameActionFlowable
@@ -209,7 +209,7 @@ def test_reportlab_frame_actions_and_multibuild_edits():
         "reportlab.platypus.doctemplate.FrameActionFlowable.frameAction(frame)", "pipeline/pdf/replay.py",
         "is no longer called with the frame, at the frame's top less its padding (Frame._y)")
     assert (delattr, late, "_postponed") in edits, gone(
-        "reportlab.platypus.doctemplate.BaseDocTemplate._multiBuildEdits", "pipeline/pdf/render.py",
+        "reportlab.platypus.doctemplate.BaseDocTemplate._multiBuildEdits", "pipeline/pdf/layout.py",
         "no longer hears of a postponed flowable")
 
 

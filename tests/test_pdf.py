@@ -471,21 +471,21 @@ def test_every_drawn_element_has_a_role_and_balanced_hooks(rendered):
 def test_flowables_know_their_roles(hand):
     """The story builder marks every flowable it makes (the contract the tagging issue needs)."""
     from pipeline.pdf.flowables import MarkedMixin, StructBegin, StructEnd
-    from pipeline.pdf.render import _StoryBuilder
     from pipeline.pdf.styles import GEOMETRY
+    from pipeline.pdf.story import StoryBuilder
 
-    builder = _StoryBuilder(hand.document, hand.images)
+    builder = StoryBuilder(hand.document, hand.images)
 
     from pipeline.pdf.flowables import Columns
 
     seen_columns = []
 
-    from pipeline.pdf.render import _ContentsSection, _PassInfo
+    from pipeline.pdf.story import ContentsSection, PassInfo
 
     def leaves(flowables):
         for f in flowables:
-            if isinstance(f, _ContentsSection):  # built when a pass lays it out
-                yield from leaves(f.fresh(builder, _PassInfo()))
+            if isinstance(f, ContentsSection):  # built when a pass lays it out
+                yield from leaves(f.fresh(builder, PassInfo()))
             elif hasattr(f, "_content"):  # platypus KeepTogether
                 yield from leaves(f._content)
             elif isinstance(f, Columns):  # layout only: its children carry the roles

@@ -156,10 +156,10 @@ def test_when_the_numbers_move_the_pages_the_final_pass_is_repeated(sample, monk
     """A contents list that is taller in the counting pass than in the final one moves
     every later page: the renderer lays the story out again with the pages it found,
     and the numbers printed are still right."""
-    from pipeline.pdf import render as render_pdf
+    from pipeline.pdf import layout, render, story
 
     document, images = sample
-    real = render_pdf._StoryBuilder.contents_entry
+    real = story.StoryBuilder.contents_entry
     passes = []
 
     def entry(self, slot, anchor_pages):
@@ -171,17 +171,17 @@ def test_when_the_numbers_move_the_pages_the_final_pass_is_repeated(sample, monk
             return mark(RLParagraph("<br/>".join(["placeholder"] * 4), slot[2]), "TOCI", links=())
         return real(self, slot, anchor_pages)
 
-    original_layout = render_pdf._layout
+    original_layout = layout.layout_pass
 
-    def layout(story, info, **kwargs):
-        result = original_layout(story, info, **kwargs)
+    def counting_layout(laid_out, info, **kwargs):
+        result = original_layout(laid_out, info, **kwargs)
         passes.append(result.pages)
         return result
 
-    monkeypatch.setattr(render_pdf._StoryBuilder, "contents_entry", entry)
-    monkeypatch.setattr(render_pdf, "_layout", layout)
+    monkeypatch.setattr(story.StoryBuilder, "contents_entry", entry)
+    monkeypatch.setattr(layout, "layout_pass", counting_layout)
     events: list = []
-    data = render_pdf.pdf_bytes(document, images, events=events)
+    data = render.pdf_bytes(document, images, events=events)
     assert len(passes) >= 3 and passes[0] > passes[-1]  # counted long, drawn again when it moved
     assert _check_contents_numbers(data, events) >= 17
 
@@ -189,27 +189,31 @@ def test_when_the_numbers_move_the_pages_the_final_pass_is_repeated(sample, monk
 def test_layout_reused_across_passes_gives_what_a_fresh_story_gives(hand):
     """The final pass lays out flowables the counting pass already laid out: what it
     draws is what laying out fresh flowables draws (same bytes)."""
-    from pipeline.pdf import render as render_pdf
+    from pipeline.pdf.finish import finish_pdf
+    from pipeline.pdf.layout import layout_pass
+    from pipeline.pdf.render import pdf_bytes
+    from pipeline.pdf.story import PassInfo, Story, check_inputs
 
     document, images = hand
-    reused = render_pdf.pdf_bytes(document, images)
-    seeds = render_pdf._check_inputs(document, images)  # (the fonts' seeds, as pdf_bytes gives them)
-    story = render_pdf._Story(document, images, None, seeds)
-    counted = render_pdf._layout(story, render_pdf._PassInfo(), layout_only=True)
-    fresh = render_pdf._layout(render_pdf._Story(document, images, None, seeds),
-                               render_pdf._PassInfo(total_pages=counted.pages, anchor_pages=counted.anchor_pages),
-                               tagged=True)
-    assert render_pdf._finish(fresh.data, document, fresh.tags) == reused
+    reused = pdf_bytes(document, images)
+    seeds = check_inputs(document, images)  # (the fonts' seeds, as pdf_bytes gives them)
+    story = Story(document, images, None, seeds)
+    counted = layout_pass(story, PassInfo(), layout_only=True)
+    fresh = layout_pass(Story(document, images, None, seeds),
+                        PassInfo(total_pages=counted.pages, anchor_pages=counted.anchor_pages), tagged=True)
+    assert finish_pdf(fresh.data, document, fresh.tags) == reused
 
 
 def test_the_counting_pass_draws_nothing(hand):
-    from pipeline.pdf import render as render_pdf
+    from pipeline.pdf.layout import layout_pass
+    from pipeline.pdf.render import pdf_bytes
+    from pipeline.pdf.story import PassInfo, Story
 
     document, images = hand
-    counted = render_pdf._layout(render_pdf._Story(document, images), render_pdf._PassInfo(), layout_only=True)
+    counted = layout_pass(Story(document, images), PassInfo(), layout_only=True)
     assert counted.events == []
     assert counted.data == b""  # not even written out
-    with pikepdf.open(io.BytesIO(render_pdf.pdf_bytes(document, images))) as pdf:
+    with pikepdf.open(io.BytesIO(pdf_bytes(document, images))) as pdf:
         assert len(pdf.pages) == counted.pages
     headings = [b for p in document.parts for b in walk(p.blocks) if isinstance(b, Heading) and b.anchor]
     assert {h.anchor for h in headings} <= set(counted.anchor_pages)
@@ -269,7 +273,7 @@ def test_the_sample_tables_mostly_skip_the_paragraph_machinery(sample):
     from reportlab.platypus import Paragraph as RLParagraph
 
     from pipeline.pdf.flowables import CellText
-    from pipeline.pdf.render import _Story
+    from pipeline.pdf.story import Story
 
     document, images = sample
     counts = {CellText: 0, RLParagraph: 0}
@@ -285,5 +289,44 @@ def test_the_sample_tables_mostly_skip_the_paragraph_machinery(sample):
                     for kind in counts:
                         counts[kind] += isinstance(cell, kind)
 
-    visit(_Story(document, images).flowables)
+    visit(Story(document, images).flowables)
     assert counts[CellText] > 3 * counts[RLParagraph] > 0, counts
+
+
+def test_between_pages_is_called_once_a_page_in_every_pass_and_changes_nothing(hand):
+    """The renderer's one callback: after each finished page of the counting pass and of the
+    drawing pass, with nothing being drawn (no marked element open), and the PDF is the
+    same bytes with it as without."""
+    import inspect
+
+    from pipeline.pdf.render import pdf_bytes
+
+    document, images = hand
+    calls: list[tuple] = []
+
+    def between_pages():
+        drawing = [f.function for f in inspect.stack()[1:] if f.function in ("drawOn", "draw", "wrap", "split")]
+        calls.append(tuple(drawing))
+
+    with_callback = pdf_bytes(document, images, between_pages=between_pages)
+    with pikepdf.open(io.BytesIO(with_callback)) as pdf:
+        pages = len(pdf.pages)
+    assert len(calls) == 2 * pages  # (the counting pass, then one drawing pass: this document settles at once)
+    assert set(calls) == {()}
+    assert with_callback == pdf_bytes(document, images)
+
+
+def test_an_error_in_between_pages_stops_the_pdf(hand):
+    from pipeline.pdf.render import pdf_bytes
+
+    document, images = hand
+    calls = []
+
+    def failing():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("stopped between pages")
+
+    with pytest.raises(RuntimeError, match="stopped between pages"):
+        pdf_bytes(document, images, between_pages=failing)
+    assert len(calls) == 2

@@ -123,12 +123,12 @@ def test_a_character_beyond_the_seeds_keeps_nothing(sample_path, tmp_path, monke
     what was drawn first: the build is right, but none of its sections is kept."""
     from pipeline.pdf import render as render_pdf
 
-    real = render_pdf._check_inputs
+    real = render_pdf.check_inputs
 
     def without_en_dash(document, images):
         return tuple((name, chars.replace("\u2013", "")) for name, chars in real(document, images))
 
-    monkeypatch.setattr(render_pdf, "_check_inputs", without_en_dash)
+    monkeypatch.setattr(render_pdf, "check_inputs", without_en_dash)
     result = build_report(sample_path, tmp_path / "out", formats=("pdf",), workers=1)
     assert "\u2013" in _text(result.paths["pdf"])
     assert result.pdf_sections == 22
@@ -137,7 +137,7 @@ def test_a_character_beyond_the_seeds_keeps_nothing(sample_path, tmp_path, monke
     kept = list(default_pdf_cache_dir(tmp_path / "out").rglob("*.json.z"))
     assert len(kept) == 2
     # and the next build (seeded in full again) replays those and nothing else
-    monkeypatch.setattr(render_pdf, "_check_inputs", real)
+    monkeypatch.setattr(render_pdf, "check_inputs", real)
     again = build_report(sample_path, tmp_path / "out", formats=("pdf",), workers=1)
     plain = build_report(sample_path, tmp_path / "plain", formats=("pdf",), use_cache=False, workers=1)
     assert again.paths["pdf"].read_bytes() == plain.paths["pdf"].read_bytes()

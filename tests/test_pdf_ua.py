@@ -162,13 +162,13 @@ def test_headings_follow_the_model_levels(hand):
 
 
 def _with_contents(document, model):
-    from pipeline.pdf.render import _has_contents
+    from pipeline.pdf.story import has_contents
 
     out, i = [], 0
     for part in document.parts:
         heads = [b for b in walk(part.blocks) if isinstance(b, Heading)]
         listed = [h for h in heads if h.outline and h.level >= 2]
-        contents = part.orientation == "landscape" and not _has_contents(part.blocks) and len(listed) >= 2
+        contents = part.orientation == "landscape" and not has_contents(part.blocks) and len(listed) >= 2
         for n, h in enumerate(heads):
             out.append(h.level)
             if contents and n == 0:

@@ -481,9 +481,11 @@ class ChartStream(Mapping):
     wait). Missing charts are drawn by worker processes in small batches, in the order they
     were first asked for (the order the documents show them), or all at once in this
     process when there are few (``workers == 1``). Drawn charts go into the cache as they
-    arrive. :meth:`when_complete` registers what to do, in this process, as soon as every
-    chart is there and the workers are gone (a fork is safe then). :meth:`finish` waits
-    for all; :meth:`close` stops the workers (on an error)."""
+    arrive. The stream only records when the last chart came (``completed_at``) and stops
+    its workers then; it calls nothing back: whoever waits for completion asks
+    :meth:`poll` at a point of its own choosing (the build, between two pages of the PDF,
+    to fork its DOCX writer, which is safe once the workers are gone). :meth:`finish`
+    waits for all; :meth:`close` stops the workers (on an error)."""
 
     BATCH = 4  # charts a worker draws per task: small, so the first pages need not wait long
 
@@ -493,7 +495,6 @@ class ChartStream(Mapping):
         self._images: dict[ChartSpec, bytes] = dict(found)
         self._cache, self._keys = cache, keys
         self.cached, self.drawn, self.workers = len(found), len(missing), workers
-        self._on_complete = None
         self.completed_at: float | None = None  # time.perf_counter() when the last chart was there
         self._pool = None
         self._batches: list[tuple[list[ChartSpec], object]] = []  # (specs, future), in order
@@ -539,12 +540,11 @@ class ChartStream(Mapping):
         return len(self._order)
 
     # -- drawing ----------------------------------------------------------------
-    def when_complete(self, callback) -> None:
-        """Call ``callback()`` once every chart is there (now, if they already are)."""
-        if self.completed_at is not None:
-            callback()
-        else:
-            self._on_complete = callback
+    def poll(self) -> bool:
+        """Take the batches already drawn, never waiting; True once every chart is there
+        (and the worker pool, with its threads, is gone)."""
+        self._collect_done()
+        return self.completed_at is not None
 
     def finish(self) -> ChartRun:
         """Wait for every chart; the run in first-seen order."""
@@ -590,9 +590,6 @@ class ChartStream(Mapping):
 
         self.close()
         self.completed_at = time.perf_counter()
-        if self._on_complete is not None:
-            callback, self._on_complete = self._on_complete, None
-            callback()
 
 
 def _draw_batch(specs: list[ChartSpec], dpi: int) -> list[bytes]:

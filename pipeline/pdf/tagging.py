@@ -30,7 +30,7 @@ parts, ``begin_artifact`` / ``end_artifact`` around page furniture). Tagging is 
    ParentTree (a number tree: each page's MCIDs, each link's StructParent),
    /StructParents and /Tabs /S on pages, /StructParent and /Contents on link annotations,
    /MarkInfo, /Lang, DisplayDocTitle. The XMP PDF/UA identifier is written by the
-   renderer's metadata step (``pipeline.pdf.render._finish``).
+   renderer's finishing step (``pipeline.pdf.finish.finish_pdf``).
 
 Nothing here looks at the document model: the roles come from the flowables, so any
 renderer change that draws through the hooks stays tagged.
