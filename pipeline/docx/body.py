@@ -22,17 +22,16 @@ from pipeline.document.model import (
     KeepTogether,
     PageBreak,
     Paragraph,
+    Part,
     Rule,
     Run,
     Table,
+    walk,
 )
+from pipeline.document.common import NOT_RATED
 from pipeline.docx.package import TABLE_STYLE
 from pipeline.errors import PipelineError
-from pipeline.rules.rating import Rag
-
-RAG_FILL = {Rag.GREEN: "00B050", Rag.AMBER: "FFC000", Rag.RED: "FF0000"}  # black text >= 5:1 contrast
-HEADER_FILL = "D9D9D9"
-LINK_COLOUR = "0B4F9C"
+from pipeline.style.house import RagLook, house_style
 
 
 class BodyWriter:
@@ -62,6 +61,19 @@ class BodyWriter:
         self.after_table = False
         self.shape_id: int | None = None  # the next picture's id (docPr), counted here
         self.container = None  # the layout table cell (w:tc) being filled (a Columns block), else None
+        house = house_style()
+        # the house colours as Word writes them (RRGGBB, no '#')
+        self.colours = type(house.colours)(**{k: v.lstrip("#") for k, v in vars(house.colours).items()})
+        self.house = house
+        self.rule_border = _RULE_BORDER.format(colour=self.colours.rules)
+        self.signature_space = str(round(house.spacing.signature_before * 20))  # twips
+        self.contents: dict[int, str] = {}  # id(heading) -> its bookmark, for the part's contents list
+        self.contents_after = None  # the heading the contents list follows (None: at the part's start)
+        self.contents_entries: list = []
+        self.contents_range = ""  # the bookmark around the part, which its contents field reads
+        self.contents_range_id = 0
+        self.parts_with_contents = 0
+        self.toc_bookmarks = 0
 
     def _parent(self):
         """Where the next paragraph or table goes: the cell being filled, else the body
@@ -83,19 +95,64 @@ class BodyWriter:
         return self._table_style_ids[name]
 
     # -- parts --------------------------------------------------------------------------
-    def write_part(self, blocks, text_width_mm: float) -> None:
+    def write_part(self, part: Part, text_width_mm: float) -> None:
         """Append a part's blocks; its section (already added) has ``text_width_mm`` of text."""
         self.text_width_mm = text_width_mm
         self.pending_break = False
+        plan = contents_plan(part)
         # the body ends with the document's last w:sectPr: held aside while the part's
         # blocks are appended, so each one is an append, not a search for the sectPr
         sect_pr = self.body.sectPr
         self.body.remove(sect_pr)
         try:
-            for block in blocks:
+            if plan is not None:
+                title, entries = plan
+                self.parts_with_contents += 1
+                self.contents_range = f"_TocPart{self.parts_with_contents}"
+                self.contents = {}
+                for entry in entries:
+                    if entry.anchor:
+                        self.contents[id(entry)] = _bookmark_name(entry.anchor)
+                    else:
+                        self.toc_bookmarks += 1
+                        self.contents[id(entry)] = f"_Toc{self.toc_bookmarks:08d}"
+                self.contents_entries = entries
+                self.contents_after = title
+                if title is None:
+                    self._contents()
+            for block in part.blocks:
                 self._block(block)
+            if plan is not None:  # the range the contents field collects its headings from
+                self._append(f'<w:bookmarkEnd {_NSDECLS} w:id="{self.contents_range_id}"/>')
         finally:
+            self.contents, self.contents_after = {}, None
             self.body.append(sect_pr)
+
+    def _contents(self):
+        """The part's contents list, as in the PDF: a "Contents" title (Word's TOC Heading:
+        out of the outline) and a TOC field whose result is filled with the entries, each
+        a link to its heading's bookmark, so the list shows before anyone updates fields.
+        Page numbers are left for Word to put in when it updates the field (F9): Word lays
+        the pages out itself, and the PDF's page numbers are not Word's. The field collects
+        the headings of this part only (the \\b range bookmark) at the entries' levels, so an
+        updated list is the same list."""
+        self.bookmark_id += 1
+        self.contents_range_id = self.bookmark_id
+        self._paragraph("TOC Heading", f'<w:bookmarkStart w:id="{self.contents_range_id}" '
+                                       f'w:name="{self.contents_range}"/>' + _text_run(CONTENTS_TITLE))
+        entries = self.contents_entries
+        deepest = max(min(max(entry.level, 2), 3) for entry in entries)
+        code = f' TOC \\o "2-{deepest}" \\b {self.contents_range} \\h \\z \\u '
+        for i, entry in enumerate(entries):
+            level = min(max(entry.level, 1), 3)
+            begin = (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+                     f'{_escape(code)}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                     if i == 0 else "")
+            end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>' if i == len(entries) - 1 else ""
+            link = (f'<w:hyperlink w:anchor={_attr(self.contents[id(entry)])} w:history="1">'
+                    f'<w:r><w:rPr><w:color w:val="{self.colours.links}"/></w:rPr>{_run_text(entry.text)}</w:r>'
+                    f'</w:hyperlink>')
+            self._paragraph(f"toc {level}", begin + link + end)
 
     # -- blocks -------------------------------------------------------------------------
     def _block(self, block):
@@ -103,14 +160,18 @@ class BodyWriter:
             self.pending_break = True
         elif isinstance(block, Heading):
             level = min(max(block.level, 1), 3)
-            if block.anchor:
+            name = self.contents.get(id(block)) or (_bookmark_name(block.anchor) if block.anchor else None)
+            if name:
                 self.bookmark_id += 1
                 mark = f'w:id="{self.bookmark_id}"'
-                content = (f'<w:bookmarkStart {mark} w:name={_attr(_bookmark_name(block.anchor))}/>'
+                content = (f'<w:bookmarkStart {mark} w:name={_attr(name)}/>'
                            f'{_text_run(block.text)}<w:bookmarkEnd {mark}/>')
             else:
                 content = _text_run(block.text)
             self._paragraph(f"Heading {level}", content)
+            if self.contents_after is block:
+                self.contents_after = None
+                self._contents()
         elif isinstance(block, Paragraph):
             self._para(block)
         elif isinstance(block, BulletList):
@@ -166,7 +227,7 @@ class BodyWriter:
             ppr.append("<w:pageBreakBefore/>")
             self.pending_break = False
         if border:
-            ppr.append(_RULE_BORDER)
+            ppr.append(self.rule_border)
         if tab is not None:
             ppr.append(f'<w:tabs><w:tab w:pos="{tab}" w:val="left"/></w:tabs>')
         spacing = {}
@@ -188,7 +249,7 @@ class BodyWriter:
     def _para(self, block: Paragraph):
         style = {"body": "Normal", "quote": "Quote", "small": "Small", "lead": "Normal",
                  "signature": "Normal"}[block.style]
-        space_before = _SIGNATURE_SPACE if block.style == "signature" else None
+        space_before = self.signature_space if block.style == "signature" else None
         if block.style == "lead":
             content = "".join(self._run(Run(run.text, True, run.italic, run.href)) for run in block.content)
         else:
@@ -199,11 +260,12 @@ class BodyWriter:
         else:
             self._paragraph(style, content, space_before=space_before)
 
-    def _runs(self, content: tuple[Run, ...], bold: bool = False) -> str:
-        return "".join([self._run(run, bold) for run in content])
+    def _runs(self, content: tuple[Run, ...], bold: bool = False, colour: str | None = None) -> str:
+        return "".join([self._run(run, bold, colour) for run in content])
 
-    def _run(self, run: Run, bold: bool = False) -> str:
-        """A model run as XML: w:b, w:i as set; links underlined in the link colour."""
+    def _run(self, run: Run, bold: bool = False, colour: str | None = None) -> str:
+        """A model run as XML: w:b, w:i as set, w:color when ``colour`` (RRGGBB) is given;
+        links underlined in the link colour."""
         text = _run_text(run.text)
         bold = run.bold or bold
         if run.href:
@@ -214,9 +276,10 @@ class BodyWriter:
 
                 target = f'r:id="{self.doc.part.relate_to(run.href, RT.HYPERLINK, is_external=True)}"'
             return (f'<w:hyperlink {target}><w:r><w:rPr>{"<w:b/>" if bold else ""}{"<w:i/>" if run.italic else ""}'
-                    f'<w:color w:val="{LINK_COLOUR}"/><w:u w:val="single"/></w:rPr>{text}</w:r></w:hyperlink>')
-        if bold or run.italic:
-            return f'<w:r><w:rPr>{"<w:b/>" if bold else ""}{"<w:i/>" if run.italic else ""}</w:rPr>{text}</w:r>'
+                    f'<w:color w:val="{self.colours.links}"/><w:u w:val="single"/></w:rPr>{text}</w:r></w:hyperlink>')
+        if bold or run.italic or colour:
+            shade = f'<w:color w:val="{colour}"/>' if colour else ""
+            return f'<w:r><w:rPr>{"<w:b/>" if bold else ""}{"<w:i/>" if run.italic else ""}{shade}</w:rPr>{text}</w:r>'
         return f"<w:r>{text}</w:r>"
 
     def _picture(self, data: bytes):
@@ -295,13 +358,11 @@ class BodyWriter:
                 xml.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(cell_widths[c:end])}"/>')
                 if end - c > 1:
                     xml.append(f'<w:gridSpan w:val="{end - c}"/>')
-                if cell.rag is not None:
-                    xml.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{RAG_FILL[cell.rag]}"/>')
-                elif cell.header and block.kind != "memo":
-                    xml.append(_HEADER_SHADING)
-                # header cells are bold (the memo's labels too)
+                fill, colour, bold = self._cell_look(block, cell, r < len(block.header_rows))
+                if fill is not None:
+                    xml.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>')
                 xml.append(f'{v_align}</w:tcPr><w:p><w:pPr>{p_style}<w:jc w:val="{_ALIGN[cell.align]}"/></w:pPr>'
-                           f'{self._runs(cell.content, bold=cell.bold or cell.header)}</w:p></w:tc>')
+                           f'{self._runs(cell.content, bold=bold, colour=colour)}</w:p></w:tc>')
                 c += max(1, cell.colspan)
             for empty in range(c, ncols):  # a row short of cells: the rest of its grid, empty
                 xml.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{cell_widths[empty]}"/></w:tcPr><w:p/></w:tc>')
@@ -309,6 +370,25 @@ class BodyWriter:
         xml.append("</w:tbl>")
         self._append("".join(xml))
         self.after_table = True
+
+    def _cell_look(self, table: Table, cell, header_row: bool) -> tuple[str | None, str | None, bool]:
+        """(fill, text colour, bold) of a table cell, as the PDF draws it (pipeline.pdf.styles):
+        a rating's look from the house style; data tables' header rows in the header colours;
+        row labels (and the key's header) on the label fill; the rest unshaded in the text
+        colour. Colours as RRGGBB; None: no shading, the style's text colour."""
+        colours = self.colours
+        look = _rag_look(self.house, cell)
+        bold = cell.bold or (cell.header and table.kind in ("data", "key"))
+        if look is not None:
+            text = look.text.lstrip("#")
+            colour = text if cell.rag is not None or text != colours.text else None
+            return (look.fill.lstrip("#") if look.fill else None), colour, bold or look.bold
+        if cell.header and header_row and table.kind == "data":
+            return colours.table_header_fill, colours.table_header_text, bold
+        if cell.header and table.kind in ("details", "key", "data"):
+            text = colours.row_label_text
+            return colours.row_label_fill, (text if text != colours.text else None), bold
+        return None, None, bold
 
     def _columns(self, block: Columns):
         """Side by side as a one-row layout table: no borders, no header row, no caption
@@ -359,11 +439,9 @@ _ALIGN = {"left": "left", "right": "right", "center": "center"}
 
 # measures as python-docx writes them (twips, rounded from whole EMUs)
 _AFTER_TABLE_SPACE = "160"  # 8 pt
-_SIGNATURE_SPACE = "240"  # 12 pt
 _NUMBER_INDENT = "567"  # 10 mm: numbered paragraphs hang their number in it
 _BULLET_INDENT, _BULLET_HANGING = "907", "340"  # 16 mm, hanging 6 mm
-_RULE_BORDER = '<w:pBdr><w:bottom w:val="single" w:sz="8" w:space="1" w:color="000000"/></w:pBdr>'
-_HEADER_SHADING = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>'
+_RULE_BORDER = '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="{colour}"/></w:pBdr>'  # 0.75 pt
 # python-docx's new table: header-row and first-column formatting, no vertical banding
 _DEFAULT_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
                  'w:noVBand="1" w:val="04A0"/>')
@@ -389,6 +467,36 @@ def _table_width_and_layout(widths, align: str | None, layout: bool = False) -> 
 
 def _table_grid(widths) -> str:
     return "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{int(width / 635)}"/>' for width in widths) + "</w:tblGrid>"
+
+
+CONTENTS_TITLE = "Contents"
+
+
+def contents_plan(part: Part):
+    """(the part's title heading or None, its contents list's entries), or None for a part
+    without one. The PDF's rule (pipeline.pdf.render's contents_plan), so the two editions
+    list the same headings: a landscape part (an appendix) whose assembler did not write
+    its own contents, with two or more outline headings below its title."""
+    if part.orientation != "landscape":
+        return None
+    headings = [b for b in walk(part.blocks) if isinstance(b, Heading)]
+    if any(h.text.strip().lower() == CONTENTS_TITLE.lower() for h in headings):
+        return None
+    entries = [h for h in headings if h.outline and h.level >= 2]
+    if len(entries) < 2:
+        return None
+    title = next((b for b in part.blocks if isinstance(b, Heading) and b.level == 1), None)
+    return title, entries
+
+
+def _rag_look(house, cell) -> RagLook | None:
+    """The house look of a cell's rating: a RAG cell, or one reading "not rated" (the
+    model marks those by their word only, as the PDF reads them: pipeline.pdf.styles)."""
+    if cell.rag is not None:
+        return house.rag_look(cell.rag.value)
+    if cell.text == NOT_RATED:
+        return house.rag_look(NOT_RATED)
+    return None
 
 
 def _tidy_cell(tc, first_paragraph):

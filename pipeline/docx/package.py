@@ -17,10 +17,9 @@ import re
 import zipfile
 
 from pipeline.document.model import Document, Part
+from pipeline.style.house import house_style
 
-FONT = "Arial"
 TABLE_STYLE = "Report Table"
-MARGIN_MM = 18.0
 A4 = (210.0, 297.0)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -36,84 +35,184 @@ def new_document(model: Document):
 
 def add_section(doc, model: Document, index: int, part: Part) -> float:
     """The part's section (the first part takes the template's own): orientation, A4, the
-    margins, its running header, the footer (the first section's, which the others
-    inherit). Returns the width of its text (mm)."""
+    house margins, its running header and footer laid out as the house style says (each
+    section its own, as the tab stops follow its width). Returns the width of its text (mm)."""
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Mm
 
+    house = house_style()
     section = doc.sections[0] if index == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
     landscape = part.orientation == "landscape"
+    page = house.page(part.orientation)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     width, height = (A4[1], A4[0]) if landscape else A4
     section.page_width, section.page_height = Mm(width), Mm(height)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Mm(MARGIN_MM))
-    section.header_distance = section.footer_distance = Mm(8)
-    text_width_mm = width - 2 * MARGIN_MM
+    section.left_margin, section.right_margin = Mm(page.left), Mm(page.right)
+    section.top_margin, section.bottom_margin = Mm(page.top), Mm(page.bottom)
+    # Word places the header's top and the footer's bottom; the house style gives their
+    # baselines (as the PDF draws them): less the font's ascent, plus its descent
+    size_mm = house.sizes.furniture * 25.4 / 72
+    section.header_distance = Mm(page.header - _ASCENT * size_mm)
+    section.footer_distance = Mm(page.footer - _DESCENT * size_mm)
+    text_width_mm = width - page.left - page.right
+    texts = {"": "", "running_header": part.running_header, "footer_text": model.footer_text, "title": model.title}
     header = section.header
     header.is_linked_to_previous = False
-    hp = header.paragraphs[0]
-    hp.text = part.running_header
-    hp.style = doc.styles["Small"]
-    if index == 0:
-        _footer(doc, model, section)
+    _furniture_line(doc, header.paragraphs[0], house.furniture.header, texts, text_width_mm, "Header")
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    _furniture_line(doc, footer.paragraphs[0], house.furniture.footer, texts, text_width_mm, "Footer")
     return text_width_mm
 
 
-def _footer(doc, model: Document, section):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+# Liberation Sans's ascent and descent, in ems (as the PDF draws it)
+_ASCENT, _DESCENT = 0.905, 0.212
 
-    footer = section.footer
-    p = footer.paragraphs[0]
-    p.style = doc.styles["Small"]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if model.footer_text:
-        p.add_run(f"{model.footer_text} – ")
-    p.add_run("Page ")
-    _add_field(p, "PAGE", "1")
-    p.add_run(" of ")
-    _add_field(p, "NUMPAGES", "1")
+
+def _furniture_line(doc, p, fields: tuple[str, str, str], texts: dict, width_mm: float, style: str):
+    """The running header's or footer's paragraph: left, centre and right (tab stops at the
+    middle and the end of the text width), the page number as PAGE / NUMPAGES fields."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Mm
+
+    shown = [name for name in fields if name and (name.startswith("page") or texts[name])]
+    p.style = doc.styles[style if shown else "Normal"]
+    if not shown:
+        return
+    stops = p.paragraph_format.tab_stops
+    if fields[1]:
+        stops.add_tab_stop(Mm(width_mm / 2), WD_TAB_ALIGNMENT.CENTER)
+    if fields[2]:
+        stops.add_tab_stop(Mm(width_mm), WD_TAB_ALIGNMENT.RIGHT)
+    # (Word ignores its default tab stops left of a set one: one tab reaches each)
+    for position, name in enumerate(fields):
+        if position and name:
+            p.add_run("\t")
+        if name == "page":
+            p.add_run("Page ")
+            _add_field(p, "PAGE", "1")
+        elif name == "page_of":
+            p.add_run("Page ")
+            _add_field(p, "PAGE", "1")
+            p.add_run(" of ")
+            _add_field(p, "NUMPAGES", "1")
+        elif name:
+            p.add_run(texts[name])
 
 
 def _styles(doc, model: Document):
+    """The Word styles, from the house style: the same sizes, colours and spacing as the
+    PDF's (Word keeps its own line spacing: single, which editors expect)."""
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Mm, Pt, RGBColor
+
+    house = house_style()
+    size, space, colours = house.sizes, house.spacing, house.colours
+
+    def rgb(value: str) -> RGBColor:
+        return RGBColor.from_string(value.lstrip("#"))
 
     styles = doc.styles
     _set_doc_defaults(doc, model.language)
     normal = styles["Normal"]
-    normal.font.size = Pt(11)
+    normal.font.size = Pt(size.body)
     _set_font(normal)
-    normal.paragraph_format.space_after = Pt(6)
-    for level, size in ((1, 14), (2, 12), (3, 11)):
+    normal.font.color.rgb = rgb(colours.text)
+    normal.paragraph_format.space_after = Pt(space.paragraph_after)
+    for level in (1, 2, 3):
         style = styles[f"Heading {level}"]
         _set_font(style)
-        style.font.size = Pt(size)
+        style.font.size = Pt(getattr(size, f"h{level}"))
         style.font.bold = True
         style.font.italic = False
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        style.paragraph_format.space_before = Pt(12 if level == 1 else 8)
-        style.paragraph_format.space_after = Pt(4)
+        style.font.color.rgb = rgb(colours.headings)
+        style.paragraph_format.space_before = Pt(getattr(space, f"h{level}_before"))
+        style.paragraph_format.space_after = Pt(getattr(space, f"h{level}_after"))
         style.paragraph_format.keep_with_next = True
     quote = styles["Quote"]
     _set_font(quote)
     quote.font.italic = True
-    quote.font.color.rgb = RGBColor(0, 0, 0)
-    from docx.shared import Mm
-
+    quote.font.color.rgb = rgb(colours.text)
     quote.paragraph_format.left_indent = Mm(12)
     quote.paragraph_format.right_indent = Mm(12)
-    for name, size, base in (("Small", 9, "Normal"), ("Table Text", 9, "Normal"), ("Table Text Small", 8, "Normal")):
+    for name, points, after in (("Small", size.small, space.small_after), ("Table Text", size.table, 0),
+                                ("Table Text Small", size.table_small, 0)):
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = styles[base]
-        style.font.size = Pt(size)
-        style.paragraph_format.space_after = Pt(2 if name == "Small" else 0)
+        style.base_style = styles["Normal"]
+        style.font.size = Pt(points)
+        style.paragraph_format.space_after = Pt(after)
         style.paragraph_format.space_before = Pt(0)
+    caption = styles["Caption"]
+    _set_font(caption)
+    caption.font.size = Pt(size.caption)
+    caption.font.bold = False
+    caption.font.italic = True
+    caption.font.color.rgb = rgb(colours.text)
+    caption.paragraph_format.space_after = Pt(space.caption_after)
     bullet = styles["List Bullet"]
     _set_font(bullet)
+    bullet.paragraph_format.space_after = Pt(space.bullet_after)
+    # the contents list: its title looks like a Heading 2 but stays out of the outline
+    # (Word's TOC Heading); its entries are Word's "toc 1-3" styles
+    contents = styles["TOC Heading"]
+    _set_font(contents)
+    contents.font.size = Pt(size.h2)
+    contents.font.color.rgb = rgb(colours.headings)
+    contents.paragraph_format.space_before = Pt(space.h2_before)
+    contents.paragraph_format.space_after = Pt(space.h2_after)
+    for level, indent in ((1, 0), (2, 6), (3, 12)):
+        style = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.paragraph_format.left_indent = Mm(indent)
+        style.paragraph_format.space_after = Pt(2 if level == 1 else 1 if level == 2 else 0)
+        if level == 1:
+            style.font.bold = True
+        if level == 3:
+            style.font.size = Pt(size.contents_3)
+    for name, rule in (("Header", "bottom"), ("Footer", "top")):
+        style = styles[name]
+        _set_font(style)
+        style.font.size = Pt(size.furniture)
+        style.font.color.rgb = rgb(colours.furniture_text)
+        style.paragraph_format.tab_stops.clear_all()  # each paragraph sets its own, for its width
+        drawn = house.furniture.header_rule if name == "Header" else house.furniture.footer_rule
+        if drawn:
+            _paragraph_border(style, rule, colours.rules)
     table = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
     table.base_style = styles["Table Grid"]
     _set_font(table)
+    _table_borders(table, colours.grid)
+
+
+def _paragraph_border(style, side: str, colour: str):
+    """A rule above or below a paragraph style's text, 0.5 pt in ``colour``, where the PDF
+    draws its line under the running header and above the footer."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    ppr = style.element.get_or_add_pPr()
+    ppr.append(parse_xml(f'<w:pBdr {nsdecls("w")}><w:{side} w:val="single" w:sz="4" w:space="4" '
+                         f'w:color="{colour.lstrip("#")}"/></w:pBdr>'))
+
+
+def _table_borders(style, colour: str):
+    """The table style's lines (0.5 pt) in the house grid colour; Table Grid's are black."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    lines = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="{colour.lstrip("#")}"/>'
+                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    tblpr = style.element.find(f'{{{_W}}}tblPr')
+    if tblpr is None:
+        tblpr = parse_xml(f'<w:tblPr {nsdecls("w")}/>')
+        ppr = style.element.find(f'{{{_W}}}pPr')
+        # CT_Style's order: ... pPr, rPr, tblPr
+        rpr = style.element.find(f'{{{_W}}}rPr')
+        (rpr if rpr is not None else ppr if ppr is not None else style.element[-1]).addnext(tblpr)
+    tblpr.append(parse_xml(f'<w:tblBorders {nsdecls("w")}>{lines}</w:tblBorders>'))
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def set_properties(doc, model: Document) -> None:
@@ -141,14 +240,15 @@ def set_properties(doc, model: Document) -> None:
 def _set_font(style):
     from docx.oxml.ns import qn
 
-    style.font.name = FONT
+    font = house_style().fonts.word_family
+    style.font.name = font
     rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         if fonts is not None and fonts.get(qn(attr)) is not None:
             del fonts.attrib[qn(attr)]
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
+        fonts.set(qn(attr), font)
 
 
 def _set_doc_defaults(doc, language: str):
@@ -165,7 +265,7 @@ def _set_doc_defaults(doc, language: str):
     for attr in list(fonts.attrib):
         del fonts.attrib[attr]
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
+        fonts.set(qn(attr), house_style().fonts.word_family)
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")

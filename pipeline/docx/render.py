@@ -27,6 +27,6 @@ def docx_bytes(document: Document, images: Mapping[ChartSpec, bytes]) -> bytes:
     doc = package.new_document(document)
     body = BodyWriter(doc, images)
     for index, part in enumerate(document.parts):
-        body.write_part(part.blocks, package.add_section(doc, document, index, part))
+        body.write_part(part, package.add_section(doc, document, index, part))
     package.set_properties(doc, document)
     return package.package_bytes(doc)

@@ -376,28 +376,42 @@ def _furniture_callback(document: Document, part: Part, geometry, info: _PassInf
 
 
 def _draw_furniture(canvas, document: Document, part: Part, geometry, page: int, total: int | None) -> None:
-    """All page furniture, in one place, as artifacts."""
+    """All page furniture, in one place, as artifacts; what stands left, centre and right
+    of the running header and the footer is the house style's (pipeline.style.house)."""
     from pipeline.pdf.fonts import REGULAR
-    from pipeline.pdf.styles import FURNITURE_TEXT, MM, RULE, hex_colour
+    from pipeline.pdf.styles import FURNITURE_TEXT, HOUSE, MM, RULE, hex_colour
 
+    layout = HOUSE.furniture
+    shown = {"": "", "running_header": part.running_header, "footer_text": document.footer_text,
+             "title": document.title, "page": f"Page {page}", "page_of": f"Page {page} of {total if total else page}"}
     width = geometry.size[0]
     left, right = geometry.left, width - geometry.right
+
+    def line_of(fields, baseline):
+        text_left, text_centre, text_right = (shown[name] for name in fields)
+        if text_left:
+            canvas.drawString(left, baseline, text_left)
+        if text_centre:
+            canvas.drawCentredString((left + right) / 2, baseline, text_centre)
+        if text_right:
+            canvas.drawRightString(right, baseline, text_right)
+
     hook = getattr(canvas, "begin_artifact", None)
     canvas.saveState()
     if hook:
         canvas.begin_artifact("Pagination")
-    canvas.setFont(REGULAR, 8)
+    canvas.setFont(REGULAR, HOUSE.sizes.furniture)
     canvas.setFillColor(hex_colour(FURNITURE_TEXT))
     canvas.setStrokeColor(hex_colour(RULE))
     canvas.setLineWidth(0.5)
-    if part.running_header:
-        canvas.drawString(left, geometry.header_baseline, part.running_header)
-        canvas.line(left, geometry.header_baseline - 2 * MM, right, geometry.header_baseline - 2 * MM)
+    if any(shown[name] for name in layout.header):
+        line_of(layout.header, geometry.header_baseline)
+        if layout.header_rule:
+            canvas.line(left, geometry.header_baseline - 2 * MM, right, geometry.header_baseline - 2 * MM)
     footer = geometry.footer_baseline
-    canvas.line(left, footer + 4 * MM, right, footer + 4 * MM)
-    if document.footer_text:
-        canvas.drawString(left, footer, document.footer_text)
-    canvas.drawRightString(right, footer, f"Page {page} of {total if total else page}")
+    if layout.footer_rule:
+        canvas.line(left, footer + 4 * MM, right, footer + 4 * MM)
+    line_of(layout.footer, footer)
     if hook:
         canvas.end_artifact()
     canvas.restoreState()
@@ -744,18 +758,19 @@ class _StoryBuilder:
 
         from pipeline.pdf.flowables import mark
         from pipeline.pdf.fonts import BOLD
-        from pipeline.pdf.styles import HEADER_TEXT, RAG_COLOURS, hex_colour
+        from pipeline.pdf.styles import HEADER_TEXT, TEXT, hex_colour, rag_look
 
         if table.font_size == "small":
             base = self.styles.cell_small
         else:
             base = self.styles.cell_dense if self.landscape else self.styles.cell
         overrides = {"alignment": {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]}
-        bold = cell.bold or cell.rag is not None or (cell.header and table.kind in ("data", "key"))
+        look = rag_look(cell)
+        bold = cell.bold or (look is not None and look.bold) or (cell.header and table.kind in ("data", "key"))
         if cell.header and header_row and table.kind == "data":
             overrides["textColor"] = hex_colour(HEADER_TEXT)
-        if cell.rag is not None:
-            overrides["textColor"] = hex_colour(RAG_COLOURS[cell.rag][1])
+        if look is not None and (cell.rag is not None or look.text != TEXT):  # (not rated: as the text, unless set)
+            overrides["textColor"] = hex_colour(look.text)
         if bold:
             overrides["fontName"] = BOLD
         key = (base.name, tuple(sorted(overrides.items(), key=lambda kv: kv[0])))
@@ -781,11 +796,12 @@ class _StoryBuilder:
         return mark(flowable, role, **attrs)
 
     def _cell_commands(self, table: Table, cell: Cell, r: int, c: int, header_row: bool) -> list:
-        from pipeline.pdf.styles import HEADER_BG, LABEL_BG, RAG_COLOURS, hex_colour
+        from pipeline.pdf.styles import HEADER_BG, LABEL_BG, hex_colour, rag_look
 
         end = (c + cell.colspan - 1, r)
-        if cell.rag is not None:
-            return [("BACKGROUND", (c, r), end, hex_colour(RAG_COLOURS[cell.rag][0]))]
+        look = rag_look(cell)
+        if look is not None and look.fill is not None:
+            return [("BACKGROUND", (c, r), end, hex_colour(look.fill))]
         if cell.header and header_row and table.kind == "data":
             return [("BACKGROUND", (c, r), end, hex_colour(HEADER_BG))]
         if cell.header and table.kind in ("details", "key", "data"):
