@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.input import cells
 from pipeline.input.cells import CellError
-from pipeline.errors import InputProblems, Problem
+from pipeline.errors import InputProblems, PipelineError, Problem
 from pipeline.rules.figures import DEFAULT_DECIMALS, UNIT_ALIASES, to_decimal
 from pipeline.rules.periods import Month
 from pipeline.rules.rating import POLARITY_ALIASES, Polarity
@@ -399,6 +399,8 @@ def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[
                 last_row = number
                 if values:
                     out.append(RawRow(number, values))
+    except PipelineError:  # ours, not damage in the sheet: e.g. a house style the glyph check cannot load
+        raise
     except Exception as exc:  # openpyxl stopped on this sheet: say where, and why if we can tell
         _unless_interrupted(exc)
         _unreadable(book, schema, sheet_name, data, positions, last_row, exc, collector)
