@@ -1,13 +1,16 @@
 """The Word report's package: what python-docx makes and writes around the body.
 
 python-docx's api layer makes the document from its template and sets the Word styles
-(the built-in Heading 1-3, Normal, Quote and List Bullet, the named table style "Report
-Table", Arial throughout: Liberation Sans stands in where Arial is absent), the sections
-(a portrait one for the cover report, landscape ones for the appendices), their headers
-and footers (a PAGE field in the footer) and the document's properties (title, language,
-dates, no python-docx leftovers). The package is then zipped here, with fixed timestamps
-and order, so two builds of the same inputs are byte-identical
-(:func:`package_bytes`). The body's paragraphs and tables are pipeline.docx.body's.
+from the house style (pipeline.style.house, which the PDF reads too): the built-in
+Heading 1-3, Normal, Quote, Caption, List Bullet, Header, Footer, TOC Heading and toc 1-3
+styles, the named table style "Report Table", the house's Word font throughout (Arial;
+Liberation Sans stands in where Arial is absent). Then the sections (a portrait one for
+the cover report, landscape ones for the appendices) with the house margins, their
+running headers and footers laid out as the house style says (PAGE and NUMPAGES fields
+for the page number), and the document's properties (title, language, dates, no
+python-docx leftovers). The package is then zipped here, with fixed timestamps and order,
+so two builds of the same inputs are byte-identical (:func:`package_bytes`). The body's
+paragraphs and tables are pipeline.docx.body's.
 """
 from __future__ import annotations
 
