@@ -34,7 +34,8 @@ def test_the_documented_table_is_the_enforced_one():
 
 
 def test_the_parser_sees_a_difference():
-    section = _section("What may import what").replace("| `pdf` | `base`, `style`,", "| `pdf` | `base`, `build`, `style`,")
+    section = _section("What may import what").replace("| `pdf` | `base`, `style`,",
+                                                        "| `pdf` | `base`, `build`, `style`,")
     assert documented_imports(section)["pdf"] == BELOW["pdf"] | {"build"}
     assert documented_imports(section) != BELOW
 

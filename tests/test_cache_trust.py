@@ -70,7 +70,7 @@ def _charts(stderr: str) -> tuple[int, int]:
 
 def test_changed_constants_are_never_served_from_the_cache(copied):
     """The chart's actual-line colour changed (charts.STYLE), then a PDF style constant
-    (pdf_styles.GRID): each rebuild into the same folder, cache and all, is the PDF a
+    (pdf_styles.GRID, derived from the house style): each rebuild into the same folder, cache and all, is the PDF a
     build from nothing of the changed code gives, with every chart drawn again."""
     root, src, build = copied
     out = root / "out"
@@ -86,7 +86,7 @@ def test_changed_constants_are_never_served_from_the_cache(copied):
     assert rebuilt == fresh
     assert rebuilt != before  # (the change shows: the test would see a stale picture)
 
-    _edit(src / "pipeline" / "pdf" / "styles.py", 'GRID = "#7F7F7F"', 'GRID = "#5F5F5F"')
+    _edit(src / "pipeline" / "pdf" / "styles.py", "GRID = _C.grid", 'GRID = "#5F5F5F"')
     stderr, restyled = build(out)
     assert "(22 sections, 0 from cache)" in stderr, stderr
     _stderr, fresh = build(root / "fresh-grid", "--no-cache")
@@ -106,9 +106,10 @@ def test_fingerprint_covers_the_package_templates_and_libraries():
     assert package == on_disk
     assert {"charts/draw.py", "pdf/styles.py", "fonts/LiberationSans-Regular.ttf"} <= package
     if (ROOT / "report_templates").is_dir():
-        assert "templates/committee_report.toml" in names
+        assert {"templates/committee_report.toml", "templates/house_style.toml"} <= set(names)
     else:  # (moved into the package)
         assert any(n.endswith("committee_report.toml") for n in package)
+        assert any(n.endswith("house_style.toml") for n in package)
     libraries = dict(fingerprint.libraries())
     for name in ("matplotlib", "numpy", "Pillow", "reportlab", "pikepdf", "python-docx", "lxml", "openpyxl",
                  "libqpdf", "zlib", "python"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 from commentary_helpers import set_commentary

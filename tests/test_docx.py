@@ -127,7 +127,13 @@ def test_summary_table_one_row_per_indicator_with_the_cards_figures(word, sample
 
 
 def test_rag_cells_are_shaded_and_carry_the_word(word):
-    fills = {"GREEN": "00B050", "AMBER": "FFC000", "RED": "FF0000"}
+    """Each RAG cell is shaded with the house fill and its word printed in the house text
+    colour and weight (report_templates/house_style.toml)."""
+    from pipeline.style.house import house_style
+
+    looks = {name: house_style().rag_look(name) for name in ("GREEN", "AMBER", "RED")}
+    fills = {name: look.fill.lstrip("#") for name, look in looks.items()}
+    assert len(set(fills.values())) == 3
     seen = set()
     for table in word.tables:
         for row in table.rows:
@@ -137,6 +143,9 @@ def test_rag_cells_are_shaded_and_carry_the_word(word):
                 if fill in fills.values():
                     word_for = {v: k for k, v in fills.items()}[fill]
                     assert cell.text == word_for
+                    for run in cell.paragraphs[0].runs:
+                        assert str(run.font.color.rgb) == looks[word_for].text.lstrip("#")
+                        assert run.font.bold is True
                     seen.add(word_for)
     assert seen == {"GREEN", "AMBER", "RED"}
 

@@ -383,11 +383,11 @@ def test_matplotlib_canvas_renderer_hooks():
 
 # ----------------------------------------------------------------------------- python-docx
 def test_python_docx_package_writer_steps():
-    """pipeline/docx/render.py zips the package itself with PackageWriter's three steps."""
+    """pipeline/docx/package.py zips the package itself with PackageWriter's three steps."""
     import docx
     from docx.opc.pkgwriter import PackageWriter
 
-    user = "pipeline/docx/render.py (_package_bytes)"
+    user = "pipeline/docx/package.py (package_bytes)"
     expected = {"_write_content_types_stream": ["phys_writer", "parts"],
                 "_write_pkg_rels": ["phys_writer", "pkg_rels"],
                 "_write_parts": ["phys_writer", "parts"]}
@@ -423,7 +423,7 @@ def test_python_docx_element_and_part_internals():
     from docx.oxml.shape import CT_Inline
     from docx.parts.image import ImagePart
 
-    user = "pipeline/docx/render.py"
+    user = "pipeline/docx/body.py"
     document = docx.Document()
     run = document.add_paragraph().add_run("x")
     assert getattr(need(run, "_r", "docx.text.run.Run._r", user), "tag", None) == qn("w:r"), gone(

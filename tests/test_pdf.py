@@ -287,14 +287,28 @@ def test_rag_cells_carry_word_and_colour(rendered):
 
 
 def test_colours_meet_contrast():
+    """The PDF draws with the house style's colours, and every text colour it prints on a
+    background (the paper, header rows, row labels, RAG fills) reaches 4.5:1."""
     from pipeline.pdf import styles as s
+    from pipeline.style.house import house_style
 
-    for bg, fg in s.RAG_COLOURS.values():
+    house = house_style()
+    c = house.colours
+    assert (s.HEADER_BG, s.HEADER_TEXT, s.LABEL_BG, s.LABEL_TEXT) == (
+        c.table_header_fill, c.table_header_text, c.row_label_fill, c.row_label_text)
+    assert (s.LINK, s.FURNITURE_TEXT, s.TEXT, s.HEADING, s.RULE, s.GRID) == (
+        c.links, c.furniture_text, c.text, c.headings, c.rules, c.grid)
+    for rag, (bg, fg) in s.RAG_COLOURS.items():
+        look = house.rag_look(rag.value)
+        assert (bg, fg) == (look.fill or c.page, look.text)
         assert s.contrast_ratio(fg, bg) >= 4.5
+    for fg in (c.text, c.headings, c.links, c.furniture_text):
+        assert s.contrast_ratio(fg, c.page) >= 4.5
     assert s.contrast_ratio(s.HEADER_TEXT, s.HEADER_BG) >= 4.5
     assert s.contrast_ratio(s.LABEL_TEXT, s.LABEL_BG) >= 4.5
     assert s.contrast_ratio(s.LINK, s.LABEL_BG) >= 4.5
-    assert s.contrast_ratio(s.FURNITURE_TEXT, "#FFFFFF") >= 4.5
+    not_rated = house.rag_look("not rated")
+    assert s.contrast_ratio(not_rated.text, not_rated.fill or c.page) >= 4.5
 
 
 # ------------------------------------------------------------------------------ figures
@@ -471,8 +485,8 @@ def test_every_drawn_element_has_a_role_and_balanced_hooks(rendered):
 def test_flowables_know_their_roles(hand):
     """The story builder marks every flowable it makes (the contract the tagging issue needs)."""
     from pipeline.pdf.flowables import MarkedMixin, StructBegin, StructEnd
-    from pipeline.pdf.styles import GEOMETRY
     from pipeline.pdf.story import StoryBuilder
+    from pipeline.pdf.styles import GEOMETRY
 
     builder = StoryBuilder(hand.document, hand.images)
 

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import InputProblems, Problem
+from pipeline.errors import InputProblems, PipelineError, Problem
 from pipeline.input import cells
 from pipeline.input.cells import CellError
 from pipeline.input.tables import (
@@ -405,6 +405,8 @@ def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[
                 last_row = number
                 if values:
                     out.append(RawRow(number, values))
+    except PipelineError:  # ours, not damage in the sheet: e.g. a house style the glyph check cannot load
+        raise
     except Exception as exc:  # openpyxl stopped on this sheet: say where, and why if we can tell
         _unless_interrupted(exc)
         _unreadable(book, schema, sheet_name, data, positions, last_row, exc, collector)

@@ -150,28 +150,42 @@ def _furniture_callback(document: Document, part: Part, geometry, info: PassInfo
 
 
 def _draw_furniture(canvas, document: Document, part: Part, geometry, page: int, total: int | None) -> None:
-    """All page furniture, in one place, as artifacts."""
+    """All page furniture, in one place, as artifacts; what stands left, centre and right
+    of the running header and the footer is the house style's (pipeline.style.house)."""
     from pipeline.pdf.fonts import REGULAR
-    from pipeline.pdf.styles import FURNITURE_TEXT, MM, RULE, hex_colour
+    from pipeline.pdf.styles import FURNITURE_TEXT, HOUSE, MM, RULE, hex_colour
 
+    layout = HOUSE.furniture
+    shown = {"": "", "running_header": part.running_header, "footer_text": document.footer_text,
+             "title": document.title, "page": f"Page {page}", "page_of": f"Page {page} of {total if total else page}"}
     width = geometry.size[0]
     left, right = geometry.left, width - geometry.right
+
+    def line_of(fields, baseline):
+        text_left, text_centre, text_right = (shown[name] for name in fields)
+        if text_left:
+            canvas.drawString(left, baseline, text_left)
+        if text_centre:
+            canvas.drawCentredString((left + right) / 2, baseline, text_centre)
+        if text_right:
+            canvas.drawRightString(right, baseline, text_right)
+
     hook = getattr(canvas, "begin_artifact", None)
     canvas.saveState()
     if hook:
         canvas.begin_artifact("Pagination")
-    canvas.setFont(REGULAR, 8)
+    canvas.setFont(REGULAR, HOUSE.sizes.furniture)
     canvas.setFillColor(hex_colour(FURNITURE_TEXT))
     canvas.setStrokeColor(hex_colour(RULE))
     canvas.setLineWidth(0.5)
-    if part.running_header:
-        canvas.drawString(left, geometry.header_baseline, part.running_header)
-        canvas.line(left, geometry.header_baseline - 2 * MM, right, geometry.header_baseline - 2 * MM)
+    if any(shown[name] for name in layout.header):
+        line_of(layout.header, geometry.header_baseline)
+        if layout.header_rule:
+            canvas.line(left, geometry.header_baseline - 2 * MM, right, geometry.header_baseline - 2 * MM)
     footer = geometry.footer_baseline
-    canvas.line(left, footer + 4 * MM, right, footer + 4 * MM)
-    if document.footer_text:
-        canvas.drawString(left, footer, document.footer_text)
-    canvas.drawRightString(right, footer, f"Page {page} of {total if total else page}")
+    if layout.footer_rule:
+        canvas.line(left, footer + 4 * MM, right, footer + 4 * MM)
+    line_of(layout.footer, footer)
     if hook:
         canvas.end_artifact()
     canvas.restoreState()

@@ -548,18 +548,19 @@ class StoryBuilder:
 
         from pipeline.pdf.flowables import mark
         from pipeline.pdf.fonts import BOLD
-        from pipeline.pdf.styles import HEADER_TEXT, RAG_COLOURS, hex_colour
+        from pipeline.pdf.styles import HEADER_TEXT, TEXT, hex_colour, rag_look
 
         if table.font_size == "small":
             base = self.styles.cell_small
         else:
             base = self.styles.cell_dense if self.landscape else self.styles.cell
         overrides = {"alignment": {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]}
-        bold = cell.bold or cell.rag is not None or (cell.header and table.kind in ("data", "key"))
+        look = rag_look(cell)
+        bold = cell.bold or (look is not None and look.bold) or (cell.header and table.kind in ("data", "key"))
         if cell.header and header_row and table.kind == "data":
             overrides["textColor"] = hex_colour(HEADER_TEXT)
-        if cell.rag is not None:
-            overrides["textColor"] = hex_colour(RAG_COLOURS[cell.rag][1])
+        if look is not None and (cell.rag is not None or look.text != TEXT):  # (not rated: as the text, unless set)
+            overrides["textColor"] = hex_colour(look.text)
         if bold:
             overrides["fontName"] = BOLD
         key = (base.name, tuple(sorted(overrides.items(), key=lambda kv: kv[0])))
@@ -585,11 +586,12 @@ class StoryBuilder:
         return mark(flowable, role, **attrs)
 
     def _cell_commands(self, table: Table, cell: Cell, r: int, c: int, header_row: bool) -> list:
-        from pipeline.pdf.styles import HEADER_BG, LABEL_BG, RAG_COLOURS, hex_colour
+        from pipeline.pdf.styles import HEADER_BG, LABEL_BG, hex_colour, rag_look
 
         end = (c + cell.colspan - 1, r)
-        if cell.rag is not None:
-            return [("BACKGROUND", (c, r), end, hex_colour(RAG_COLOURS[cell.rag][0]))]
+        look = rag_look(cell)
+        if look is not None and look.fill is not None:
+            return [("BACKGROUND", (c, r), end, hex_colour(look.fill))]
         if cell.header and header_row and table.kind == "data":
             return [("BACKGROUND", (c, r), end, hex_colour(HEADER_BG))]
         if cell.header and table.kind in ("details", "key", "data"):

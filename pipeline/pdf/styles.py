@@ -1,8 +1,10 @@
-"""Page geometry, colours and paragraph styles of the PDF report (all in one place).
+"""Page geometry, colours and paragraph styles of the PDF report, derived from the house
+style (pipeline.style.house, report_templates/house_style.toml), which the Word report
+reads too.
 
 Colours are chosen for print and for WCAG 2.2 AA: every text colour on its background
-has a contrast ratio of at least 4.5:1 (tests/test_pdf.py checks the RAG shades and the
-header rows with :func:`contrast_ratio`).
+has a contrast ratio of at least 4.5:1 (the house style's loader refuses a file where one
+has not; tests/test_pdf.py checks the colours drawn with :func:`contrast_ratio`).
 """
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from functools import lru_cache
 
 from pipeline.pdf.fonts import BOLD, ITALIC, REGULAR, register_fonts
 from pipeline.rules.rating import Rag
+from pipeline.style.house import contrast_ratio, house_style  # noqa: F401  (contrast_ratio: importers' name)
+
+HOUSE = house_style()
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -38,18 +43,21 @@ class PageGeometry:
 
 
 # The agenda pack stamps its own "Page N" centred within ~10 mm of the bottom edge:
-# our footer's baseline is 14 mm up, and the frame ends above it.
-FOOTER_BASELINE = 14 * MM
+# our footer's baseline is above it (the house style refuses less than 12 mm), and the
+# frame ends above the footer.
+FOOTER_BASELINE = HOUSE.portrait.footer * MM
+
+
+def _geometry(size, page) -> PageGeometry:
+    return PageGeometry(
+        size, left=page.left * MM, right=page.right * MM, top=page.top * MM, bottom=page.bottom * MM,
+        header_baseline=size[1] - page.header * MM, footer_baseline=page.footer * MM,
+    )
+
 
 GEOMETRY = {
-    "portrait": PageGeometry(
-        A4_PORTRAIT, left=22 * MM, right=22 * MM, top=24 * MM, bottom=24 * MM,
-        header_baseline=297 * MM - 14 * MM, footer_baseline=FOOTER_BASELINE,
-    ),
-    "landscape": PageGeometry(
-        A4_LANDSCAPE, left=15 * MM, right=15 * MM, top=17 * MM, bottom=21 * MM,
-        header_baseline=210 * MM - 10 * MM, footer_baseline=FOOTER_BASELINE,
-    ),
+    "portrait": _geometry(A4_PORTRAIT, HOUSE.portrait),
+    "landscape": _geometry(A4_LANDSCAPE, HOUSE.landscape),
 }
 
 
@@ -59,32 +67,32 @@ def hex_colour(value: str):
     return HexColor(value)
 
 
+_C = HOUSE.colours
 # (background, text) pairs
 RAG_COLOURS: dict[Rag, tuple[str, str]] = {
-    Rag.GREEN: ("#00B050", "#000000"),
-    Rag.AMBER: ("#FFC000", "#000000"),
-    Rag.RED: ("#C00000", "#FFFFFF"),
+    rag: (HOUSE.rag_look(rag.value).fill or _C.page, HOUSE.rag_look(rag.value).text) for rag in Rag
 }
-HEADER_BG, HEADER_TEXT = "#1F3864", "#FFFFFF"  # data tables' header rows
-LABEL_BG, LABEL_TEXT = "#DCE3EF", "#000000"  # row-header cells of details tables
-GRID = "#7F7F7F"
-RULE = "#1F3864"
-FURNITURE_TEXT = "#404040"  # running header and footer
-LINK = "#0B4F9C"
-TEXT = "#000000"
+HEADER_BG, HEADER_TEXT = _C.table_header_fill, _C.table_header_text  # data tables' header rows
+LABEL_BG, LABEL_TEXT = _C.row_label_fill, _C.row_label_text  # row-header cells of details tables
+GRID = _C.grid
+RULE = _C.rules
+FURNITURE_TEXT = _C.furniture_text  # running header and footer
+LINK = _C.links
+TEXT = _C.text
+HEADING = _C.headings
+PAGE = _C.page
 
 
-def _luminance(hex_value: str) -> float:
-    value = hex_value.lstrip("#")
-    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+def rag_look(cell):
+    """The house look (fill or None, text colour, always bold) of a table cell's rating,
+    or None for a cell that carries none: a RAG cell, or one reading "not rated"."""
+    from pipeline.document.common import NOT_RATED
 
-
-def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG 2 contrast ratio of two '#RRGGBB' colours."""
-    a, b = sorted((_luminance(foreground), _luminance(background)), reverse=True)
-    return (a + 0.05) / (b + 0.05)
+    if cell.rag is not None:
+        return HOUSE.rag_look(cell.rag.value)
+    if cell.text == NOT_RATED:
+        return HOUSE.rag_look(NOT_RATED)
+    return None
 
 
 # On landscape appendix pages a chart is drawn at most this tall (its aspect kept), so an
@@ -121,37 +129,47 @@ def styles() -> Styles:
     from reportlab.lib.styles import ParagraphStyle
 
     register_fonts()
+    size, lead, space = HOUSE.sizes, HOUSE.leading, HOUSE.spacing
     text = hex_colour(TEXT)
     body = ParagraphStyle(
-        "body", fontName=REGULAR, fontSize=10.5, leading=14, spaceBefore=0, spaceAfter=6,
-        alignment=TA_LEFT, textColor=text, allowWidows=0, allowOrphans=0, bulletFontName=REGULAR,
+        "body", fontName=REGULAR, fontSize=size.body, leading=lead.body, spaceBefore=0,
+        spaceAfter=space.paragraph_after, alignment=TA_LEFT, textColor=text, allowWidows=0, allowOrphans=0,
+        bulletFontName=REGULAR,
     )
-    heading = dict(fontName=BOLD, textColor=hex_colour(HEADER_BG), keepWithNext=1, allowWidows=0)
-    cell = ParagraphStyle("cell", fontName=REGULAR, bulletFontName=REGULAR, fontSize=9, leading=11, textColor=text)
+    heading = dict(fontName=BOLD, textColor=hex_colour(HEADING), keepWithNext=1, allowWidows=0)
+    cell = ParagraphStyle("cell", fontName=REGULAR, bulletFontName=REGULAR, fontSize=size.table, leading=lead.table,
+                          textColor=text)
     return Styles(
         body=body,
         quote=ParagraphStyle("quote", parent=body, fontName=ITALIC, leftIndent=12 * MM, rightIndent=8 * MM),
-        small=ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, spaceAfter=4),
-        lead=ParagraphStyle("lead", parent=body, fontSize=12, leading=16, spaceAfter=8),
-        signature=ParagraphStyle("signature", parent=body, spaceBefore=10),
+        small=ParagraphStyle("small", parent=body, fontSize=size.small, leading=lead.small,
+                             spaceAfter=space.small_after),
+        lead=ParagraphStyle("lead", parent=body, fontSize=size.lead, leading=lead.lead, spaceAfter=space.lead_after),
+        signature=ParagraphStyle("signature", parent=body, spaceBefore=space.signature_before),
         numbered=ParagraphStyle(
             "numbered", parent=body, leftIndent=10 * MM, bulletIndent=0, bulletFontName=REGULAR,
         ),
         bullet=ParagraphStyle(
             "bullet", parent=body, leftIndent=16 * MM, bulletIndent=10 * MM, bulletFontName=REGULAR,
-            spaceAfter=3,
+            spaceAfter=space.bullet_after,
         ),
-        h1=ParagraphStyle("h1", parent=body, fontSize=16, leading=20, spaceBefore=4, spaceAfter=8, **heading),
-        h2=ParagraphStyle("h2", parent=body, fontSize=13, leading=16, spaceBefore=8, spaceAfter=6, **heading),
-        h3=ParagraphStyle("h3", parent=body, fontSize=11, leading=14, spaceBefore=6, spaceAfter=4, **heading),
-        caption=ParagraphStyle("caption", parent=body, fontName=ITALIC, fontSize=8.5, leading=11, spaceAfter=6),
+        h1=ParagraphStyle("h1", parent=body, fontSize=size.h1, leading=lead.h1, spaceBefore=space.h1_before,
+                          spaceAfter=space.h1_after, **heading),
+        h2=ParagraphStyle("h2", parent=body, fontSize=size.h2, leading=lead.h2, spaceBefore=space.h2_before,
+                          spaceAfter=space.h2_after, **heading),
+        h3=ParagraphStyle("h3", parent=body, fontSize=size.h3, leading=lead.h3, spaceBefore=space.h3_before,
+                          spaceAfter=space.h3_after, **heading),
+        caption=ParagraphStyle("caption", parent=body, fontName=ITALIC, fontSize=size.caption, leading=lead.caption,
+                               spaceAfter=space.caption_after),
         toc=(
             ParagraphStyle("toc1", parent=body, fontName=BOLD, spaceBefore=4, spaceAfter=2),
             ParagraphStyle("toc2", parent=body, leftIndent=6 * MM, spaceAfter=1),
-            ParagraphStyle("toc3", parent=body, leftIndent=12 * MM, fontSize=9.5, leading=12, spaceAfter=0),
+            ParagraphStyle("toc3", parent=body, leftIndent=12 * MM, fontSize=size.contents_3,
+                           leading=lead.contents_3, spaceAfter=0),
         ),
         cell=cell,
-        cell_small=ParagraphStyle("cell_small", parent=cell, fontSize=7.5, leading=9),
-        cell_dense=ParagraphStyle("cell_dense", parent=cell, fontSize=8.5, leading=10),
-        furniture=ParagraphStyle("furniture", parent=body, fontSize=8, leading=10, textColor=hex_colour(FURNITURE_TEXT)),
+        cell_small=ParagraphStyle("cell_small", parent=cell, fontSize=size.table_small, leading=lead.table_small),
+        cell_dense=ParagraphStyle("cell_dense", parent=cell, fontSize=size.table_dense, leading=lead.table_dense),
+        furniture=ParagraphStyle("furniture", parent=body, fontSize=size.furniture, leading=lead.furniture,
+                                 textColor=hex_colour(FURNITURE_TEXT)),
     )

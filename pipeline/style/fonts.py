@@ -1,5 +1,6 @@
-"""The house fonts: the bundled Liberation Sans family (metric-compatible with Arial, SIL
-OFL), the faces' names and files, and which characters they can draw.
+"""The house fonts: the family and its four face files named by the house style
+(pipeline.style.house; the bundled Liberation Sans family, metric-compatible with Arial,
+SIL OFL), the faces' names and files, and which characters they can draw.
 
 Every edition draws with these files (the PDF embeds them, the charts are drawn with them,
 the DOCX names the family), so whether a text can be printed is answered here, once, for
@@ -8,22 +9,25 @@ the validator and the renderers alike.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-FAMILY = "Liberation Sans"
+from pipeline.style.house import FONT_DIR, house_style  # noqa: F401  (FONT_DIR: importers' name)
 
 REGULAR = "LiberationSans"
 BOLD = "LiberationSans-Bold"
 ITALIC = "LiberationSans-Italic"
 BOLD_ITALIC = "LiberationSans-BoldItalic"
 
-FILES = {
-    REGULAR: "LiberationSans-Regular.ttf",
-    BOLD: "LiberationSans-Bold.ttf",
-    ITALIC: "LiberationSans-Italic.ttf",
-    BOLD_ITALIC: "LiberationSans-BoldItalic.ttf",
-}
+
+
+def __getattr__(name: str):
+    """FAMILY and FILES (face name -> file in FONT_DIR), read from the house style when first
+    asked for, not on import: importing this module never fails on an edited style file."""
+    if name == "FAMILY":
+        return house_style().fonts.family
+    if name == "FILES":
+        fonts = house_style().fonts
+        return {REGULAR: fonts.regular, BOLD: fonts.bold, ITALIC: fonts.italic, BOLD_ITALIC: fonts.bold_italic}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def face(bold: bool = False, italic: bool = False) -> str:
@@ -45,7 +49,7 @@ def _covered(name: str) -> frozenset[int]:
 
     from reportlab.pdfbase.ttfonts import TTFontFile
 
-    data = (FONT_DIR / FILES[name]).read_bytes()
+    data = (FONT_DIR / __getattr__("FILES")[name]).read_bytes()
     return frozenset(TTFontFile(io.BytesIO(data)).charToGlyph)
 
 
