@@ -55,12 +55,12 @@ def validate(workbook, period, strict, fmt, out_file):
     if failing:
         raise checks.as_problems(workbook, open_warnings)
     values = sum(len(v) for v in dataset.values.values())
-    found = (f"{len(open_warnings)} data-quality warning{'s' if len(open_warnings) != 1 else ''}"
-             if open_warnings else "no problems found")
+    warned = (f"; {len(open_warnings)} data-quality warning{'s' if len(open_warnings) != 1 else ''} (on stderr)"
+              if open_warnings else "")
     click.echo(
-        f"{workbook}: {found} ({len(dataset.indicators)} indicators in "
+        f"{workbook}: no problems found ({len(dataset.indicators)} indicators in "
         f"{len(dataset.sections)} sections, {values} values, {len(dataset.commentary)} commentaries; "
-        f"latest period {dataset.latest_period.label if dataset.latest_period else 'none'})",
+        f"latest period {dataset.latest_period.label if dataset.latest_period else 'none'}){warned}",
         err=fmt == "json" and not out_file,  # (stdout holds the JSON)
     )
 

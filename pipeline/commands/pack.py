@@ -12,7 +12,10 @@ import click
               help="Folder for the packs (the same default as build's).")
 @click.option("--supplement", is_flag=True,
               help="Build the supplementary pack: the covering letter and the documents marked late.")
-def pack(manifest, out_dir, supplement):
+@click.option("--register", type=click.Path(dir_okay=False),
+              help="The register of published figures: each report's figures are recorded in it once the packs "
+                   "are written, and compared with it first (docs/register.md)  [default: OUT/published.sqlite]")
+def pack(manifest, out_dir, supplement, register):
     """Build the agenda pack described by MANIFEST (TOML; see docs/pack.md).
 
     Writes the members' pack (everything) and the public pack (exempt documents replaced
@@ -20,9 +23,11 @@ def pack(manifest, out_dir, supplement):
     """
     from pipeline.pack.manifest import read_manifest
     from pipeline.pack.agenda import build_pack
+    from pipeline.register.store import default_path
 
     started = time.perf_counter()
-    result = build_pack(read_manifest(manifest), out_dir, supplement=supplement)
+    result = build_pack(read_manifest(manifest), out_dir, supplement=supplement,
+                        register=register or default_path(out_dir))
     seconds = time.perf_counter() - started
     for variant in ("members", "public"):
         click.echo(f"{result.paths[variant]}: {result.pages[variant]} pages"

@@ -88,7 +88,8 @@ def _page_count(path: Path) -> int:
         return len(pdf.pages)
 
 
-def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None) -> Path:
+def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None, register=None,
+                  built: list | None = None) -> Path:
     """The PDF of a report built by this pipeline from its workbook. Its charts are kept in
     ``cache_dir`` (the pack folder's cache: ``charts`` and ``pdf`` in it), so rebuilding a
     pack draws no chart and lays out no unchanged page again."""
@@ -99,7 +100,10 @@ def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None
     out_dir = scratch / f"report-{hashlib.sha256(repr(doc.identity).encode()).hexdigest()[:12]}"
     result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period,
                           cache_dir=None if cache_dir is None else cache_dir / "charts",
-                          pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf")
+                          pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf",
+                          register=register)  # issue 18: revised figures get a data note
+    if built is not None:
+        built.append((doc, result))  # issue 18: recorded in the register once the packs are written
     paths = getattr(result, "paths", result)
     if isinstance(paths, dict):
         paths = list(paths.values())
@@ -151,8 +155,10 @@ class _Piece:
         return Source(self.path, self.title, self.item, labels, page_labels)
 
 
-def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> PackResult:
-    """Build and write the members' and public packs (or supplementary packs)."""
+def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False, register=None) -> PackResult:
+    """Build and write the members' and public packs (or supplementary packs). ``register``:
+    the register of published figures (docs/register.md) the reports are compared with and
+    their figures recorded in once the packs are written (None: none)."""
     _check_supplement(manifest, supplement)
     out_dir = Path(out_dir)
     names = output_names(manifest, supplement)
@@ -162,16 +168,27 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
     # is told who is building them, and the two files are replaced together or not at all
     with atomic.atomic_set(destinations.values(), what=f"the pair of {kind} packs {atomic.set_name(names.values())} "
                            f"in {out_dir}") as outputs:
-        data, pages, ranges, tagged = _build_packs(manifest, out_dir, supplement)
+        built: list = []  # issue 18: (document, build result) of each report in the packs
+        data, pages, ranges, tagged = _build_packs(manifest, out_dir, supplement, register, built)
         for variant in VARIANTS:
             outputs.write(destinations[variant], data[variant])
     notes = []
+    if register is not None:  # --- issue 18: what the packs published, recorded after they are written
+        from pipeline.register.store import record
+
+        for doc, result in built:
+            record(register, committee=manifest.committee, meeting_date=manifest.date,
+                   kind="supplement" if supplement else "agenda", access="exempt" if doc.exempt else "public",
+                   workbook=str(doc.path), cardset=result.cardset)
+            notes += [f"{doc.path.name}: {rev.finding(result.cardset.period).message}" for rev in result.revisions]
+        if built:
+            notes.append(f"recorded {len(built)} report{'s' if len(built) != 1 else ''} in the register {register}")
     if not tagged["members"]:
         notes.append("the pack is not a tagged PDF: at least one of its documents (or the front sheet) is untagged")
     return PackResult(paths=destinations, pages=pages, ranges=ranges, tagged=tagged, notes=notes)
 
 
-def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
+def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool, register=None, built=None):
     """The packs' bytes (members, public), page counts, ranges and whether each is tagged."""
     chosen = [(item, doc) for item, doc in manifest.documents() if doc.late == supplement]
     first_page = manifest.supplement.first_page if supplement else manifest.first_page
@@ -181,7 +198,7 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
         for item, doc in chosen:
             if doc.identity not in pdfs:
                 pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
-                    doc, scratch, out_dir / ".cache")
+                    doc, scratch, out_dir / ".cache", register, built)
         counts = {identity: _page_count(path) for identity, path in pdfs.items()}
 
         front_path = scratch / "front.pdf"
