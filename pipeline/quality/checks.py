@@ -235,8 +235,9 @@ def _cadence(figures) -> int | None:
 
 
 def gaps(ind: Indicator, rows, period: Month) -> list[Finding]:
-    """A period missing inside the series: between two figures of this financial year, a
-    step longer than the series' cadence (monthly series: a month; quarterly: a quarter)."""
+    """A period missing inside the series: a period of this financial year (up to the
+    report period) between two figures, at the series' cadence (monthly series: each
+    month; quarterly: each quarter), with no figure."""
     figures = _figures(ind, rows, period)
     cadence = _cadence(figures)
     if not cadence:
@@ -244,11 +245,10 @@ def gaps(ind: Indicator, rows, period: Month) -> list[Finding]:
     by_period = {r.period: r for r in rows}
     out = []
     for (a, _), (b, _) in zip(figures, figures[1:]):
-        if not _this_year(period, b.period) or a.period < period.fy_start:
-            continue
-        missing = range(a.period.index + cadence, b.period.index, cadence)
-        for index in missing:
+        for index in range(a.period.index + cadence, b.period.index, cadence):
             month = Month.from_index(index)
+            if not _this_year(period, month):
+                continue
             row = by_period.get(month)
             out.append(Finding(
                 WARNING, "gap", ind.id, month, "values", row.row if row else None, "actual",
@@ -330,8 +330,12 @@ def neighbour_factor(ind: Indicator, rows, period: Month, column: str) -> list[F
     out = []
     for i, row in enumerate(year):
         value = to_decimal(getattr(row, column))
-        neighbours = [to_decimal(getattr(r, column)) for r in (year[i - 1] if i else None,
-                                                              year[i + 1] if i + 1 < len(year) else None) if r]
+        # the one before and the one after; at either end of the year, the two on its one side
+        # (so one odd figure never makes its neighbour at the end look odd too)
+        near = [year[j] for j in (i - 1, i + 1) if 0 <= j < len(year)]
+        if len(near) == 1 and len(year) > 2:
+            near.append(year[i + 2] if i == 0 else year[i - 2])
+        neighbours = [to_decimal(getattr(r, column)) for r in near]
         if not neighbours or value == 0:
             continue
         ratios = []
@@ -348,7 +352,7 @@ def neighbour_factor(ind: Indicator, rows, period: Month, column: str) -> list[F
                     WARNING, "target-factor" if column == "target" else "floor-factor", ind.id, row.period,
                     "values", row.row, column,
                     f"the {word} {_fmt(ind, value)} is {NEIGHBOUR_FACTOR} times or more away from the "
-                    f"{word}{'s' if len(neighbours) > 1 else ''} beside it ({around}): a decimal point or a "
+                    f"{word}{'s' if len(neighbours) > 1 else ''} nearest it ({around}): a decimal point or a "
                     "digit may have slipped"))
     return out
 
@@ -357,7 +361,8 @@ def target_profile(ind: Indicator, rows, period: Month) -> list[Finding]:
     """Phased targets move one way through a financial year, towards the year-end target
     (or stay level): a target that turns back (higher after falling, or lower after
     rising, as the report shows them) is outside the year's profile."""
-    year = [r for r in rows if r.period.fy_start == period.fy_start and r.target is not None]
+    odd = {f.row for f in neighbour_factor(ind, rows, period, "target")}  # (reported by that check)
+    year = [r for r in rows if r.period.fy_start == period.fy_start and r.target is not None and r.row not in odd]
     out = []
     trend = 0  # +1 rising, -1 falling, 0 level so far
     for a, b in zip(year, year[1:]):
