@@ -249,3 +249,25 @@ def test_two_processes_writing_at_once_leave_a_consistent_register(tmp_path, sam
         counts = {n for (n,) in db.execute("SELECT COUNT(*) FROM figure GROUP BY publication_id")}
         assert counts == {per_publication} and per_publication > 100  # every publication whole
         assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+
+
+def test_a_pack_whose_register_cannot_be_written_says_the_packs_were_written(make_book, run_cli, tmp_path):
+    august = month_book(make_book, "august.xlsx", "2013-08", "2013-09-05", june=72)
+    garbage = tmp_path / "published.sqlite"
+    garbage.write_bytes(b"this is a spreadsheet someone saved over the register " * 40)
+    # the build reads the register first: it stops there, before any pack is written
+    result = run_cli("pack", manifest(august.parent, august, "2013-09-05", "2013-08"), "--out", tmp_path / "out",
+                     "--register", garbage)
+    assert result.exit_code == 3 and "Traceback" not in result.stderr and "not a register" in result.stderr
+    assert not list((tmp_path / "out").glob("*.pdf"))
+    # a register that breaks only when written (its folder is a file: reading finds nothing,
+    # creating fails): the packs are there, and the message says so
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    result = run_cli("pack", manifest(august.parent, august, "2013-09-05", "2013-08"), "--out", tmp_path / "out",
+                     "--register", blocker / "published.sqlite")
+    assert result.exit_code == 3 and "Traceback" not in result.stderr
+    message = result.stderr
+    assert "the packs were written" in message and "cannot create the register" in message
+    assert "run pack again to record them" in message
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2

@@ -174,12 +174,18 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False, registe
             outputs.write(destinations[variant], data[variant])
     notes = []
     if register is not None:  # --- issue 18: what the packs published, recorded after they are written
-        from pipeline.register.store import record
+        from pipeline.register.store import RegisterError, record_reports
 
+        try:
+            if built:  # (one transaction: the register holds the whole pack or none of it)
+                record_reports(register, committee=manifest.committee, meeting_date=manifest.date,
+                               kind="supplement" if supplement else "agenda",
+                               reports=[("exempt" if doc.exempt else "public", doc.path, result.cardset)
+                                        for doc, result in built])
+        except RegisterError as exc:
+            raise RegisterError(f"the packs were written ({', '.join(names.values())}) but not recorded in the "
+                                f"register: {exc}; run pack again to record them") from None
         for doc, result in built:
-            record(register, committee=manifest.committee, meeting_date=manifest.date,
-                   kind="supplement" if supplement else "agenda", access="exempt" if doc.exempt else "public",
-                   workbook=str(doc.path), cardset=result.cardset)
             notes += [f"{doc.path.name}: {rev.finding(result.cardset.period).message}" for rev in result.revisions]
         if built:
             notes.append(f"recorded {len(built)} report{'s' if len(built) != 1 else ''} in the register {register}")

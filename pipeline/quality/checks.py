@@ -111,10 +111,11 @@ def check_dataset(dataset: Dataset, period: Month | None = None) -> list[Finding
         rows = dataset.values.get(ind.id, ())
         found = impossible_values(ind, rows)
         if period is not None:
-            found += stale(ind, rows, period)
-            found += gaps(ind, rows, period)
-            found += repeats(ind, rows, period)
-            found += jumps(ind, rows, period)
+            figures = _figures(ind, rows, period)  # (once: each series check reads them)
+            found += stale(ind, rows, period, figures)
+            found += gaps(ind, rows, period, figures)
+            found += repeats(ind, rows, period, figures)
+            found += jumps(ind, rows, period, figures)
             for column in ("target", "floor"):
                 found += neighbour_factor(ind, rows, period, column)
             found += target_profile(ind, rows, period)
@@ -209,10 +210,10 @@ def impossible_values(ind: Indicator, rows) -> list[Finding]:
 # --- warnings --------------------------------------------------------------------------------
 
 
-def stale(ind: Indicator, rows, period: Month) -> list[Finding]:
+def stale(ind: Indicator, rows, period: Month, figures=None) -> list[Finding]:
     """The latest figure is older than the data period allows for ``period`` (the card
     rule, FIGURE_AGE_LIMIT) plus STALE_GRACE_MONTHS."""
-    figures = _figures(ind, rows, period)
+    figures = _figures(ind, rows, period) if figures is None else figures
     allowed = FIGURE_AGE_LIMIT[ind.data_period] + STALE_GRACE_MONTHS
     if not figures:
         return [Finding(WARNING, "stale", ind.id, period, "values", None, "actual",
@@ -234,11 +235,11 @@ def _cadence(figures) -> int | None:
     return min(steps) if steps else None
 
 
-def gaps(ind: Indicator, rows, period: Month) -> list[Finding]:
+def gaps(ind: Indicator, rows, period: Month, figures=None) -> list[Finding]:
     """A period missing inside the series: a period of this financial year (up to the
     report period) between two figures, at the series' cadence (monthly series: each
     month; quarterly: each quarter), with no figure."""
-    figures = _figures(ind, rows, period)
+    figures = _figures(ind, rows, period) if figures is None else figures
     cadence = _cadence(figures)
     if not cadence:
         return []
@@ -258,11 +259,11 @@ def gaps(ind: Indicator, rows, period: Month) -> list[Finding]:
     return out
 
 
-def repeats(ind: Indicator, rows, period: Month) -> list[Finding]:
+def repeats(ind: Indicator, rows, period: Month, figures=None) -> list[Finding]:
     """REPEAT_RUN equal figures in a row, ending this financial year, in a series that
     usually moves (more than USUALLY_MOVES of its consecutive figures differ): the last
     figure may have been copied forward instead of updated."""
-    figures = _figures(ind, rows, period)
+    figures = _figures(ind, rows, period) if figures is None else figures
     if len(figures) < 2:
         return []
     pairs = list(zip(figures, figures[1:]))
@@ -285,13 +286,13 @@ def repeats(ind: Indicator, rows, period: Month) -> list[Finding]:
     return out
 
 
-def jumps(ind: Indicator, rows, period: Month) -> list[Finding]:
+def jumps(ind: Indicator, rows, period: Month, figures=None) -> list[Finding]:
     """A change from the previous figure larger than MOVING_RANGE_LIMIT times the series'
     mean moving range (the mean of the absolute changes between consecutive figures up to
     the report period: the statistic the XmR chart uses), for figures of this financial
     year. Needs MIN_MOVING_RANGES changes to judge; a series that never changed has no
     usual variation to be outside, and is left to the repeats check."""
-    figures = _figures(ind, rows, period)
+    figures = _figures(ind, rows, period) if figures is None else figures
     changes = [(b, y - x) for (_, x), (b, y) in zip(figures, figures[1:])]
     if len(changes) < MIN_MOVING_RANGES:
         return []

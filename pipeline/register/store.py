@@ -141,28 +141,39 @@ def record(path, *, committee: str, meeting_date: _dt.date, kind: str, access: s
            cardset, now: _dt.datetime | None = None) -> int:
     """Record what the report of ``cardset`` printed, as published to ``committee`` on
     ``meeting_date``, in one transaction. Returns the publication's id."""
-    figures = published_figures(cardset)
+    return record_reports(path, committee=committee, meeting_date=meeting_date, kind=kind,
+                          reports=[(access, workbook, cardset)], now=now)[0]
+
+
+def record_reports(path, *, committee: str, meeting_date: _dt.date, kind: str, reports,
+                   now: _dt.datetime | None = None) -> list[int]:
+    """Record the reports of one pack (``reports``: (access, workbook, cardset) each) in
+    one transaction: the register holds the whole pack or none of it. Returns their ids."""
+    prepared = [(access, str(workbook), cardset.period.iso, published_figures(cardset))
+                for access, workbook, cardset in reports]
     stamp = (now or _dt.datetime.now(_dt.timezone.utc)).isoformat(timespec="seconds")
     db = connect(path, create=True)
     try:
+        ids = []
         db.execute("BEGIN IMMEDIATE")
         try:
-            cursor = db.execute(
-                "INSERT INTO publication (committee, meeting_date, kind, access, workbook, report_period, "
-                "published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (committee, meeting_date.isoformat(), kind, access, str(workbook), cardset.period.iso, stamp))
-            publication = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO figure (publication_id, indicator_id, period, unit, decimals, actual, target, floor, "
-                "rating, is_forecast, actual_shown, target_shown, floor_shown) VALUES "
-                "(:publication, :indicator_id, :period, :unit, :decimals, :actual, :target, :floor, :rating, "
-                ":is_forecast, :actual_shown, :target_shown, :floor_shown)",
-                [{"publication": publication, **f} for f in figures])
+            for access, workbook, period, figures in prepared:
+                cursor = db.execute(
+                    "INSERT INTO publication (committee, meeting_date, kind, access, workbook, report_period, "
+                    "published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (committee, meeting_date.isoformat(), kind, access, workbook, period, stamp))
+                ids.append(cursor.lastrowid)
+                db.executemany(
+                    "INSERT INTO figure (publication_id, indicator_id, period, unit, decimals, actual, target, "
+                    "floor, rating, is_forecast, actual_shown, target_shown, floor_shown) VALUES "
+                    "(:publication, :indicator_id, :period, :unit, :decimals, :actual, :target, :floor, :rating, "
+                    ":is_forecast, :actual_shown, :target_shown, :floor_shown)",
+                    [{"publication": ids[-1], **f} for f in figures])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return publication
+        return ids
     except sqlite3.Error as exc:
         raise RegisterError(_why(path, exc)) from None
     finally:
