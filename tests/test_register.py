@@ -134,6 +134,11 @@ def test_a_meeting_is_compared_only_with_earlier_meetings(make_book):
     found = revisions(now, compute_cards(now, Month(2013, 9)), store.published(path))
     assert [r.note(Month(2013, 9)) for r in found] == [
         "The June figure has been revised from 72% to 74% since it was reported to this committee on 5 October 2013."]
+    # an exempt paper's figure is never quoted: only public publications count
+    store.record(path, committee=COMMITTEE, meeting_date=dt.date(2013, 11, 5), kind="agenda", access="exempt",
+                 workbook="x.xlsx", cardset=published("2013-11-05", 73))
+    found = revisions(now, compute_cards(now, Month(2013, 9)), store.published(path))
+    assert [(r.old, r.published.meeting_date.isoformat()) for r in found] == [("72%", "2013-10-05")]
     # another committee is named
     rows = [r for r in store.published(path) if r.meeting_date.month == 9]
     found = revisions(now, compute_cards(now, Month(2013, 9)), rows)

@@ -112,7 +112,8 @@ def revisions(dataset: Dataset, cardset: CardSet, published: list[PublishedFigur
     """Each figure, target and floor of the cards (periods up to the report period) that
     differs from the latest publication of it to a meeting held before this report's
     meeting (its ``meeting_date``, else its ``date``): a pack rebuilt for the same meeting
-    compares with what earlier meetings were told, never with itself. Compared on the
+    compares with what earlier meetings were told, never with itself. Only public
+    publications count: an exempt report's figures are never quoted. Compared on the
     figures as printed, at the indicator's decimal places now; a figure that was blank
     when published and is in now is late, not revised."""
     report = dataset.report
@@ -122,6 +123,8 @@ def revisions(dataset: Dataset, cardset: CardSet, published: list[PublishedFigur
     for row in published:
         if meeting is not None and row.meeting_date >= meeting:
             continue
+        if row.access != "public":
+            continue  # what only members were given must not be quoted in a public paper's note
         key = (row.indicator_id, row.period)
         best = latest.get(key)
         if best is None or (row.meeting_date, row.published_at) > (best.meeting_date, best.published_at):
