@@ -47,6 +47,8 @@ class BuildResult:
     pdf_sections: int = 0  # sections of the PDF (the blocks between two page breaks)
     pdf_replayed: int = 0  # of which replayed from the cache (pipeline.pdf.replay), not laid out
     document: object = None  # the pipeline.document.model.Document built
+    cardset: object = None  # the pipeline.cards.compute.CardSet it shows (the pack records it: pipeline.register)
+    revisions: tuple = ()  # figures revised since published (pipeline.quality.revisions): the data notes say so
 
     def timing_line(self) -> str:
         parts = []
@@ -87,11 +89,13 @@ def default_pdf_cache_dir(out_dir: str | Path) -> Path:
 
 def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None, strict: bool = False,
                  template=None, cache_dir: str | Path | None = None, use_cache: bool = True,
-                 workers: int | None = None, pdf_cache_dir: str | Path | None = None) -> BuildResult:
+                 workers: int | None = None, pdf_cache_dir: str | Path | None = None,
+                 register: str | Path | None = None) -> BuildResult:
     """Build the report. ``cache_dir``: where chart pictures are kept between builds
     (default ``<out_dir>/.cache/charts``); ``pdf_cache_dir``: where the PDF's sections are
     kept (default ``<out_dir>/.cache/pdf``); ``use_cache=False``: neither. ``workers``:
-    processes to use (None: every core; 1: this process only).
+    processes to use (None: every core; 1: this process only). ``register``: the register of
+    published figures to compare with (None: none; see docs/register.md).
 
     Python's cyclic garbage collector is off while the report is built (and in the
     processes it forks): a build allocates millions of short-lived objects (cells, PDF
@@ -105,14 +109,14 @@ def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None
     gc.disable()
     try:
         return _build_report(workbook, out_dir, formats, period, strict, template, cache_dir, use_cache, workers,
-                             pdf_cache_dir)
+                             pdf_cache_dir, register)
     finally:
         if collecting:
             gc.enable()
 
 
 def _build_report(workbook, out_dir, formats, period, strict, template, cache_dir, use_cache, workers,
-                  pdf_cache_dir) -> BuildResult:
+                  pdf_cache_dir, register=None) -> BuildResult:
     started = time.perf_counter()
     formats = tuple(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -129,15 +133,26 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
         from pipeline.cards.compute import compute_cards
 
         cardset = compute_cards(dataset, period)
+    # --- issue 18: data-quality checks and figures revised since published ------------------
+    from pipeline.quality import checks as quality
+
+    findings = quality.check_dataset(dataset, cardset.period)
+    if quality.errors(findings):  # values the unit cannot have: listed like any input problem, exit 1
+        raise quality.as_problems(dataset.source, quality.errors(findings))
+    if register is not None:
+        dataset, cardset = _with_revisions(result, dataset, cardset, register)
+    # --- end issue 18 -------------------------------------------------------------------------
+    result.cardset = cardset
     with clock("assemble"):
         from pipeline.document.assemble import build_document
 
         document = build_document(dataset, cardset, template)
     result.document = document
-    result.notices = tuple(document.meta.get("notices", ()))
+    result.notices = tuple(document.meta.get("notices", ())) + result.notices
     from pipeline.commentary.checks import CommentaryCheckFailed, check_dataset
 
     result.warnings = tuple(str(w) for w in check_dataset(dataset, cardset))
+    result.warnings += tuple(str(f) for f in quality.warnings(findings))  # (issue 18)
     if strict and result.warnings:  # the exception rule: exit status 1, nothing written
         raise CommentaryCheckFailed(result.warnings)
     if use_cache and cache_dir is None:
@@ -165,6 +180,22 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
         result.paths[fmt] = paths[fmt]
     result.timings["total"] = time.perf_counter() - started
     return result
+
+
+def _with_revisions(result, dataset, cardset, register):
+    """Issue 18: the figures revised since a meeting was given them, as data notes in the
+    report and notices for the officer (pipeline.quality.revisions, docs/register.md)."""
+    from pipeline.cards.compute import compute_cards
+    from pipeline.quality.revisions import revisions, with_revision_notes
+    from pipeline.register.store import published
+
+    found = revisions(dataset, cardset, published(register, [ind.id for ind in dataset.indicators]))
+    if not found:
+        return dataset, cardset
+    result.revisions = tuple(found)
+    result.notices += tuple(str(rev.finding(cardset.period)) for rev in found)
+    dataset = with_revision_notes(dataset, found, cardset.period)
+    return dataset, compute_cards(dataset, cardset.period)
 
 
 def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache_dir, workers, spare) -> None:

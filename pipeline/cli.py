@@ -20,6 +20,7 @@ COMMANDS = {
                    "Export commentary forms to officers and merge them back."),
     "pack": ("pipeline.commands.pack", "pack", "Build the agenda pack for a meeting from its manifest."),
     "send": ("pipeline.commands.send", "send", "Email a meeting's papers to the committee's members."),
+    "register": ("pipeline.commands.register", "register", "List what the register of published figures holds."),
 }
 
 

@@ -21,14 +21,19 @@ BELOW = {
     "cards": {"base", "rules", "input"},
     "commentary": {"base", "rules", "input", "cards"},
     "document": {"base", "rules", "input", "cards"},
+    # data-quality checks and the comparison with the register: pure, over the tables and cards
+    "quality": {"base", "style", "rules", "input", "cards"},
+    # the register of published figures (SQLite): records cards, gives rows to quality's comparison
+    "register": {"base", "rules", "input", "cards", "quality"},
     "charts": {"base", "style", "rules", "document"},
     "pdf": {"base", "style", "rules", "document", "charts"},
     "docx": {"base", "style", "rules", "document", "charts"},
-    "build": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx"},
+    "build": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
+              "quality", "register"},
     "pack": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-             "build"},
+             "build", "quality", "register"},
     "mail": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-             "build", "pack"},
+             "build", "pack", "quality", "register"},
 }
 BELOW["commands"] = set(BELOW) - {"commands"}
 BELOW["cli"] = {"base", "commands"}
@@ -37,7 +42,8 @@ BELOW["cli"] = {"base", "commands"}
 TOP_LEVEL = {"errors": "base", "build": "build", "cli": "cli", "__main__": "cli", "__init__": "base"}
 SUBPACKAGES = {"infra": "base", "style": "style", "rules": "rules", "input": "input", "cards": "cards",
                "commentary": "commentary", "document": "document", "charts": "charts", "pdf": "pdf",
-               "docx": "docx", "pack": "pack", "mail": "mail", "commands": "commands"}
+               "docx": "docx", "pack": "pack", "mail": "mail", "commands": "commands", "quality": "quality",
+               "register": "register"}
 
 
 def stage_of(dotted: str) -> str | None:

@@ -10,17 +10,74 @@ from pipeline.commands.options import period_option
 
 @click.command()
 @click.argument("workbook", type=click.Path(dir_okay=False))
-def validate(workbook):
-    """Check WORKBOOK and list every problem at once (exit status 1 if there is any)."""
-    from pipeline.input.workbook import read_workbook
+@period_option("Month the data-quality checks judge the figures for (default: the month build would report).")
+@click.option("--strict", is_flag=True,
+              help="Exit with status 1 when there are data-quality warnings, not only errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True,
+              help="text: problems and warnings on stderr; json / xlsx: the data-quality listing for officers "
+                   "(every finding, one per row).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="File the json or xlsx listing is written to (json: default stdout; xlsx: required).")
+def validate(workbook, period, strict, fmt, out_file):
+    """Check WORKBOOK and list every problem at once (exit status 1 if there is any).
 
-    dataset = read_workbook(workbook)  # InputProblems -> listed by the CLI edge, exit 1
+    Then the data-quality checks (docs/workbook.md): errors (values the unit cannot have)
+    make the exit status 1; warnings are listed, and --strict makes them count too.
+    """
+    from pipeline.errors import InputProblems
+    from pipeline.input.workbook import read_workbook
+    from pipeline.quality import checks
+
+    if fmt == "xlsx" and not out_file:
+        raise click.UsageError("--format xlsx needs --out FILE")
+    if out_file and fmt == "text":
+        raise click.UsageError("--out is for --format json or xlsx")
+    try:
+        dataset = read_workbook(workbook)  # InputProblems -> listed by the CLI edge, exit 1
+    except InputProblems as exc:
+        if fmt == "text":
+            raise
+        _write_listing(checks.from_problems(exc.problems), workbook, None, {}, fmt, out_file)
+        raise
+    from pipeline.cards.compute import default_period
+
+    period = period or default_period(dataset)
+    findings = checks.check_dataset(dataset, period)
+    errors, open_warnings = checks.errors(findings), checks.warnings(findings)
+    if fmt != "text":
+        titles = {ind.id: ind.title for ind in dataset.indicators}
+        _write_listing(findings, workbook, period, titles, fmt, out_file)
+    if errors:
+        raise checks.as_problems(workbook, errors)
+    failing = strict and bool(open_warnings)  # (then listed once, as problems)
+    for finding in findings:
+        if finding.severity == checks.WARNING and (finding.confirmed or not failing):
+            click.echo(f"{'confirmed' if finding.confirmed else 'warning'}: {finding}", err=True)
+    if failing:
+        raise checks.as_problems(workbook, open_warnings)
     values = sum(len(v) for v in dataset.values.values())
+    warned = (f"; {len(open_warnings)} data-quality warning{'s' if len(open_warnings) != 1 else ''} (on stderr)"
+              if open_warnings else "")
     click.echo(
         f"{workbook}: no problems found ({len(dataset.indicators)} indicators in "
         f"{len(dataset.sections)} sections, {values} values, {len(dataset.commentary)} commentaries; "
-        f"latest period {dataset.latest_period.label if dataset.latest_period else 'none'})"
+        f"latest period {dataset.latest_period.label if dataset.latest_period else 'none'}){warned}",
+        err=fmt == "json" and not out_file,  # (stdout holds the JSON)
     )
+
+
+def _write_listing(findings, workbook, period, titles, fmt, out_file):
+    from pipeline.infra import atomic
+    from pipeline.quality.listing import listing_json, listing_xlsx
+
+    if fmt == "json":
+        text = json.dumps(listing_json(findings, str(workbook), period, titles), indent=2, ensure_ascii=False)
+        if out_file:
+            atomic.write_text(out_file, text + "\n")
+        else:
+            click.echo(text)
+    else:
+        atomic.write_bytes(out_file, listing_xlsx(findings, str(workbook), period, titles))
 
 
 @click.command()

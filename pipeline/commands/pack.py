@@ -10,7 +10,10 @@ import click
               help="Folder for the packs (the same default as build's).")
 @click.option("--supplement", is_flag=True,
               help="Build the supplementary pack: the covering letter and the documents marked late.")
-def pack(manifest, out_dir, supplement):
+@click.option("--register", type=click.Path(dir_okay=False),
+              help="The register of published figures: each report's figures are recorded in it once the packs "
+                   "are written, and compared with it first (docs/register.md)  [default: OUT/published.sqlite]")
+def pack(manifest, out_dir, supplement, register):
     """Build the agenda pack described by MANIFEST (TOML; see docs/pack.md).
 
     Writes the members' pack (everything) and the public pack (exempt documents replaced
@@ -19,7 +22,7 @@ def pack(manifest, out_dir, supplement):
     """
     from pipeline.pack.agenda import pack_meeting
 
-    result = pack_meeting(manifest, out_dir, supplement=supplement)
+    result = pack_meeting(manifest, out_dir, supplement=supplement, register=register)
     for variant in ("members", "public"):
         click.echo(f"{result.paths[variant]}: {result.pages[variant]} pages"
                    f"{', tagged' if result.tagged[variant] else ''} ({variant})")

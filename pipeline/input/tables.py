@@ -95,6 +95,7 @@ class Indicator:
     activity: bool = False
     bold_steps: bool = False
     qpr: bool = False
+    may_exceed_100: bool = False  # a percentage that is not a share of a whole (pipeline.quality)
     short_title: str = ""
     priority: str = ""
     ambition: str = ""
@@ -152,6 +153,7 @@ class ValueRow:
     supplementary: float | None = None
     lower_threshold: float | None = None
     upper_threshold: float | None = None
+    confirmed: bool = False  # the data owner confirmed these figures: the quality warnings about them are settled
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ INDICATORS = SheetSchema(
     required=("id", "title", "section", "polarity", "unit", "data_period"),
     optional=(
         "decimals", "tolerance", "tolerance_percent", "band_width", "year_end_target", "rate_per",
-        "activity", "bold_steps", "qpr", "trend_periods",
+        "activity", "bold_steps", "qpr", "trend_periods", "may_exceed_100",
     ) + INDICATOR_TEXT_COLUMNS + SPC_COLUMNS,
     aliases={
         "indicator_id": "id", "ref": "id", "name": "title", "indicator": "title",
@@ -86,7 +86,7 @@ VALUES = SheetSchema(
     "values",
     required=("indicator_id", "period", "actual", "target", "floor"),
     optional=("numerator", "denominator", "forecast", "stat_neighbours", "england", "supplementary",
-              "lower_threshold", "upper_threshold"),
+              "lower_threshold", "upper_threshold", "confirmed"),
     aliases={
         "id": "indicator_id", "indicator": "indicator_id", "month": "period",
         "minimum_standard": "floor", "minimum": "floor", "stat_n": "stat_neighbours",
@@ -204,8 +204,9 @@ class _Collector:
 # checked for characters the documents cannot hold. Ids are checked on their own (see _id_problem).
 _NOT_TEXT = frozenset({
     "period", "updated", "decimals", "tolerance", "tolerance_percent", "band_width", "year_end_target",
-    "rate_per", "activity", "bold_steps", "qpr", "trend_periods", "polarity", "unit", "data_period",
-    "numerator", "denominator", "key", "author", "id", "indicator_id", *MEASURE_COLUMNS, *SPC_COLUMNS,
+    "rate_per", "activity", "bold_steps", "qpr", "trend_periods", "may_exceed_100", "polarity", "unit",
+    "data_period", "numerator", "denominator", "key", "author", "id", "indicator_id", "confirmed",
+    *MEASURE_COLUMNS, *SPC_COLUMNS,
 })
 
 
@@ -576,7 +577,8 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
                                    raw.fmt("year_end_target"), unit)
         rate_per = col.read(sheet, raw, "rate_per", cells.read_number)
         trend_periods = col.read(sheet, raw, "trend_periods", cells.read_int, low=2, high=60)
-        flags = {c: col.read(sheet, raw, c, cells.read_flag) or False for c in ("activity", "bold_steps", "qpr")}
+        flags = {c: col.read(sheet, raw, c, cells.read_flag) or False
+                 for c in ("activity", "bold_steps", "qpr", "may_exceed_100")}
         spc = {"spc": col.read(sheet, raw, "spc", cells.read_flag) if raw.value("spc") is not None else None,
                "spc_recalculate": col.read(sheet, raw, "spc_recalculate", _read_months) or (),
                "spc_baseline": col.read(sheet, raw, "spc_baseline", cells.read_int, low=MINIMUM_POINTS, high=240)}
@@ -697,6 +699,7 @@ def _values(rows: list[RawRow], by_id: dict[str, Indicator], declared: set[str],
         measures = {c: col.read(sheet, raw, c, cells.read_measure, raw.fmt(c), unit) for c in MEASURE_COLUMNS}
         numerator = col.read(sheet, raw, "numerator", cells.read_number)
         denominator = col.read(sheet, raw, "denominator", cells.read_number)
+        confirmed = col.read(sheet, raw, "confirmed", cells.read_flag) or False  # (pipeline.quality)
         if indicator is None or period is None:
             continue
         key = (ident, period)
@@ -706,7 +709,7 @@ def _values(rows: list[RawRow], by_id: dict[str, Indicator], declared: set[str],
         seen[key] = raw.number
         _check_value_row(raw, indicator, measures, numerator, denominator, col)
         collected[ident].append(ValueRow(ident, period, raw.number, numerator=numerator,
-                                         denominator=denominator, **measures))
+                                         denominator=denominator, confirmed=confirmed, **measures))
     return {ident: tuple(sorted(rows_, key=lambda v: v.period)) for ident, rows_ in collected.items()}
 
 

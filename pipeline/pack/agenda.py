@@ -186,7 +186,9 @@ def current_pack(manifest: Manifest, out_dir, *, supplement: bool = False,
     if reason is not None:
         if on_build is not None:
             on_build(reason)
-        build_pack(manifest, out_dir, supplement=supplement)
+        from pipeline.register.store import default_path
+
+        build_pack(manifest, out_dir, supplement=supplement, register=default_path(out_dir))  # as `pack` would
     return pack_paths(manifest, out_dir, supplement=supplement)
 
 
@@ -212,7 +214,8 @@ def _page_count(path: Path) -> int:
         return len(pdf.pages)
 
 
-def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None) -> Path:
+def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None, register=None,
+                  built: list | None = None) -> Path:
     """The PDF of a report built by this pipeline from its workbook. Its charts are kept in
     ``cache_dir`` (the pack folder's cache: ``charts`` and ``pdf`` in it), so rebuilding a
     pack draws no chart and lays out no unchanged page again."""
@@ -221,7 +224,10 @@ def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None
     out_dir = scratch / f"report-{hashlib.sha256(repr(doc.identity).encode()).hexdigest()[:12]}"
     result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period,
                           cache_dir=None if cache_dir is None else cache_dir / "charts",
-                          pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf")
+                          pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf",
+                          register=register)  # issue 18: revised figures get a data note
+    if built is not None:
+        built.append((doc, result))  # issue 18: recorded in the register once the packs are written
     return result.paths["pdf"]
 
 
@@ -267,16 +273,21 @@ class _Piece:
         return Source(self.path, self.title, self.item, labels, page_labels)
 
 
-def pack_meeting(manifest_path, out_dir, *, supplement: bool = False) -> PackResult:
-    """``pack``: read the manifest at ``manifest_path`` and build its pack set in ``out_dir``."""
+def pack_meeting(manifest_path, out_dir, *, supplement: bool = False, register=None) -> PackResult:
+    """``pack``: read the manifest at ``manifest_path`` and build its pack set in ``out_dir``;
+    ``register``: the register of published figures (default: ``out_dir``'s, docs/register.md)."""
     from pipeline.pack.manifest import read_manifest
+    from pipeline.register.store import default_path
 
-    return build_pack(read_manifest(manifest_path), out_dir, supplement=supplement)
+    return build_pack(read_manifest(manifest_path), out_dir, supplement=supplement,
+                      register=register or default_path(out_dir))
 
 
-def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> PackResult:
+def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False, register=None) -> PackResult:
     """Build and write the members' and public packs (or supplementary packs), the reports
-    built for them and the record of what they were built from, as one set."""
+    built for them and the record of what they were built from, as one set. ``register``:
+    the register of published figures (docs/register.md) the reports are compared with and
+    their figures recorded in once the packs are written (None: none)."""
     from pipeline.infra.fingerprint import fingerprint
 
     started = time.perf_counter()
@@ -292,7 +303,8 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
     # is told who is building them, and the files are replaced together or not at all
     with atomic.atomic_set(paths.files, name=paths.stem,
                            what=f"the pair of {kind} packs {paths.stem} in {out_dir}") as outputs:
-        data, pages, ranges, tagged, reports = _build_packs(manifest, out_dir, supplement)
+        built: list = []  # issue 18: (document, build result) of each report in the packs
+        data, pages, ranges, tagged, reports = _build_packs(manifest, out_dir, supplement, register, built)
         written = {destinations[variant]: data[variant] for variant in VARIANTS}
         written.update((paths.reports[identity], pdf) for identity, pdf in reports.items())
         for destination, content in written.items():
@@ -301,13 +313,30 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
                   "outputs": {p.name: hashlib.sha256(content).hexdigest() for p, content in written.items()}}
         outputs.write(paths.record, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     notes = []
+    if register is not None:  # --- issue 18: what the packs published, recorded after they are written
+        from pipeline.register.store import RegisterError, record_reports
+
+        try:
+            if built:  # (one transaction: the register holds the whole pack or none of it)
+                record_reports(register, committee=manifest.committee, meeting_date=manifest.date,
+                               kind="supplement" if supplement else "agenda",
+                               reports=[("exempt" if doc.exempt else "public", doc.path, result.cardset)
+                                        for doc, result in built])
+        except RegisterError as exc:
+            raise RegisterError(f"the packs were written ({', '.join(p.name for p in destinations.values())}) but "
+                                f"not recorded in the "
+                                f"register: {exc}; run pack again to record them") from None
+        for doc, result in built:
+            notes += [f"{doc.path.name}: {rev.finding(result.cardset.period).message}" for rev in result.revisions]
+        if built:
+            notes.append(f"recorded {len(built)} report{'s' if len(built) != 1 else ''} in the register {register}")
     if not tagged["members"]:
         notes.append("the pack is not a tagged PDF: at least one of its documents (or the front sheet) is untagged")
     return PackResult(paths=destinations, pages=pages, ranges=ranges, tagged=tagged, notes=notes,
                       reports=paths.reports, seconds=time.perf_counter() - started)
 
 
-def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
+def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool, register=None, built=None):
     """The packs' bytes (members, public), page counts, ranges and whether each is tagged."""
     chosen = chosen_documents(manifest, supplement)
     first_page = manifest.supplement.first_page if supplement else manifest.first_page
@@ -317,7 +346,7 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool):
         for _item, doc in chosen:
             if doc.identity not in pdfs:
                 pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
-                    doc, scratch, out_dir / ".cache")
+                    doc, scratch, out_dir / ".cache", register, built)
         counts = {identity: _page_count(path) for identity, path in pdfs.items()}
         reports = {doc.identity: pdfs[doc.identity].read_bytes() for _, doc in chosen if doc.kind != "pdf"}
 

@@ -1,0 +1,1 @@
+"""Data-quality checks (believability) and the comparison with the register of published figures."""
