@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from workbooks import series
@@ -246,7 +247,9 @@ def test_cards_on_a_workbook_without_figures(run_cli, make_book):
 
 
 def test_console_script_and_module_agree(sample_path):
-    for argv in (["committee-pipeline"], [sys.executable, "-m", "pipeline"]):
+    # the console script of the environment running the tests (not whichever is first on PATH)
+    script = Path(sys.executable).parent / "committee-pipeline"
+    for argv in ([str(script)], [sys.executable, "-m", "pipeline"]):
         done = subprocess.run(argv + ["validate", str(sample_path)], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (argv, done.stderr)
         assert "no problems found" in done.stdout

@@ -276,4 +276,5 @@ def test_a_pack_whose_register_cannot_be_written_says_the_packs_were_written(mak
     message = result.stderr
     assert "the packs were written" in message and "cannot create the register" in message
     assert "run pack again to record them" in message
-    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+    assert len(list((tmp_path / "out").glob("*_agenda_members.pdf"))) == 1
+    assert len(list((tmp_path / "out").glob("*_agenda_public.pdf"))) == 1
