@@ -28,8 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.infra import atomic
 from pipeline.errors import OutputError, PipelineError
+from pipeline.infra import atomic
 from pipeline.rules.periods import Month
 
 FORMATS = ("docx", "pdf")

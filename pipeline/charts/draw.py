@@ -17,10 +17,9 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from collections.abc import Mapping
-from typing import Iterable
 
 from pipeline.document.model import CHART_HEIGHT_MM, CHART_WIDTH_MM, ChartSpec, Series
 from pipeline.rules.figures import format_figure
@@ -49,9 +48,9 @@ _RC = {
 }
 DEFAULT_DPI = 200
 # zlib level. The PDF embeds the PNG's own data (pipeline.pdf.images) and the DOCX stores
-# it, so this is the size of every chart in both documents: level 6 makes them 16 % smaller
-# than level 1 (sample: 44.9 to 37.5 kB a chart) for 6.7 ms more a chart; 9 saves 5 % more
-# for 32 ms more.
+# it, so this is the size of every chart in both documents: level 6 makes them markedly
+# smaller than level 1 for a little more time a chart; 9 saves little more for much more
+# time (the README's Performance section has the figures).
 PNG_COMPRESSION = 6
 _lock = threading.Lock()  # one chart at a time per process: they share one Figure and its caches
 _fonts_ready = False
@@ -77,7 +76,8 @@ def axis_decimals(ticks: Iterable[float], decimals: int) -> int:
     ticks = list(ticks)
     for places in range(0, decimals + 2):
         quantum = Decimal(1).scaleb(-places)
-        if all(abs(Decimal(repr(float(t))) - Decimal(repr(float(t))).quantize(quantum)) < Decimal("1e-9") for t in ticks):
+        exact = (Decimal(repr(float(t))) for t in ticks)
+        if all(abs(value - value.quantize(quantum)) < Decimal("1e-9") for value in exact):
             return places
     return decimals + 1
 
@@ -93,7 +93,8 @@ def _style(series: Series, comparator_index: int):
 WIDTH_MM, HEIGHT_MM = CHART_WIDTH_MM, CHART_HEIGHT_MM
 
 
-def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_MM, height_mm: float = HEIGHT_MM) -> bytes:
+def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_MM,
+               height_mm: float = HEIGHT_MM) -> bytes:
     """One chart as PNG bytes; identical bytes for an identical spec, in any process,
     whatever was drawn before it.
 
@@ -330,7 +331,8 @@ def _text_size(renderer, text: str, prop) -> tuple[float, float, float]:
 
 # -- many charts: cache and parallel workers -----------------------------------------
 
-PARALLEL_MIN = 8  # fewer charts than this are drawn in this process: a worker costs ~0.5 s to start
+# fewer charts than this are drawn in this process: a worker's start-up (importing matplotlib) costs more
+PARALLEL_MIN = 8
 
 
 def chart_key(spec: ChartSpec, dpi: int = DEFAULT_DPI) -> str:
@@ -371,8 +373,8 @@ class ChartCache:
 
     def put(self, key: str, data: bytes) -> bool:
         """Store; a cache that cannot be written only costs time later, never the build."""
-        from pipeline.infra.atomic import write_bytes
         from pipeline.errors import OutputError
+        from pipeline.infra.atomic import write_bytes
 
         try:
             write_bytes(self.path(key), data + _trailer(key, data))

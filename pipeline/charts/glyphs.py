@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 
-
 # Per-process caches of text drawing (see canvas_class); each is emptied when it reaches
 # TEXT_CACHE_LIMIT entries (a council month fills about 2,500 glyphs and 1,500 texts).
 _GLYPHS: dict = {}  # (font, size, dpi, glyph, hinting, rotation, fraction of a pixel) -> coverage bitmap

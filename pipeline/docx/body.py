@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
+from pipeline.document.common import NOT_RATED
 from pipeline.document.model import (
     BulletList,
     ChartSpec,
@@ -28,7 +29,6 @@ from pipeline.document.model import (
     Table,
     walk,
 )
-from pipeline.document.common import NOT_RATED
 from pipeline.docx.package import TABLE_STYLE
 from pipeline.errors import PipelineError
 from pipeline.style.house import RagLook, house_style
@@ -39,12 +39,12 @@ class BodyWriter:
     makes the package (template, styles, sections, headers and footers, properties); the
     body's paragraphs and tables are written here as XML text, parsed and appended whole
     (image parts and hyperlink relationships are added to the document part on the way).
-    Going through python-docx's proxies per paragraph, run and cell cost about 80 ms an indicator page (each child was placed by scanning
-    its parent for the elements that must follow it, every table style looked up by an
-    XPath over styles.xml, every image's SHA-1 recomputed for each new picture), so a
-    320-indicator month took 30 s; making the elements one by one with lxml still cost
-    30 us a table cell. The elements are the ones python-docx's proxies wrote, in the
-    same order, with the same attributes: the .docx is byte-identical to theirs
+    Going through python-docx's proxies per paragraph, run and cell grew with the document
+    (each child was placed by scanning its parent for the elements that must follow it,
+    every table style looked up by an XPath over styles.xml, every image's SHA-1 recomputed
+    for each new picture), and making the elements one by one with lxml was still slow per
+    table cell (the README's Performance section has the figures). The elements are the
+    ones python-docx's proxies wrote, in the same order, with the same attributes: the .docx is byte-identical to theirs
     (checked on the sample, a generated 320-indicator month and hand-built documents
     with every block type, markup characters and line breaks in text and attributes)."""
 

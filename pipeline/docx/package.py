@@ -319,7 +319,7 @@ def package_bytes(doc) -> bytes:
     """The package python-docx saves (the same parts in the same order), zipped once with
     fixed timestamps and attributes, less the template's thumbnail and its 'Microsoft
     Macintosh Word' app properties. (Saving with python-docx and rewriting that zip
-    deflated every part twice, the pictures too: 0.8 s of a 320-chart report.)"""
+    deflated every part twice, the pictures too.)"""
     from docx.opc.pkgwriter import PackageWriter
 
     package = doc.part.package

@@ -9,7 +9,7 @@ written atomically (pipeline.infra.atomic).
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from pipeline.document.model import ChartSpec, Document
 from pipeline.infra.atomic import write_bytes

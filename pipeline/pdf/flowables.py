@@ -20,7 +20,7 @@ pass, also turns them into BDC/EMC operators with MCIDs and records the structur
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table
@@ -220,7 +220,7 @@ class MarkedParagraphMixin(MarkedMixin):
         return size
 
 
-@lru_cache(maxsize=None)
+@cache
 def _marked_class(cls: type) -> type:
     if issubclass(cls, Table):
         mixin = MarkedTableMixin

@@ -12,12 +12,12 @@ codes text really uses map exactly as before.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
 
 from pipeline.style.fonts import BOLD, BOLD_ITALIC, FILES, FONT_DIR, ITALIC, REGULAR, face  # noqa: F401
 
-@lru_cache(maxsize=None)
+
+@cache
 def register_fonts() -> str:
     """Register the four faces and the family mapping (so <b>/<i> in paragraphs pick
     the right face). Idempotent; returns the family's base font name."""

@@ -426,8 +426,8 @@ class SectionCache:
     def put(self, key: str, recording: tuple) -> None:
         """Store, if the recording is plain data that reads back as itself; a cache that
         cannot be written only costs time later, never the build."""
-        from pipeline.infra.atomic import write_bytes
         from pipeline.errors import OutputError
+        from pipeline.infra.atomic import write_bytes
 
         try:
             document = encode_recording(recording, key)

@@ -9,7 +9,7 @@ has not; tests/test_pdf.py checks the colours drawn with :func:`contrast_ratio`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from pipeline.pdf.fonts import BOLD, ITALIC, REGULAR, register_fonts
 from pipeline.rules.rating import Rag
@@ -123,7 +123,7 @@ class Styles:
     furniture: object
 
 
-@lru_cache(maxsize=None)
+@cache
 def styles() -> Styles:
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.styles import ParagraphStyle

@@ -8,7 +8,7 @@ the validator and the renderers alike.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from pipeline.style.house import FONT_DIR, house_style  # noqa: F401  (FONT_DIR: importers' name)
 
@@ -40,7 +40,7 @@ def face(bold: bool = False, italic: bool = False) -> str:
     return REGULAR
 
 
-@lru_cache(maxsize=None)
+@cache
 def _covered(name: str) -> frozenset[int]:
     """The code points the face's character map holds (read with ReportLab's TrueType
     reader, which the PDF embeds the face with). The file is read here, not by ReportLab,

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from pipeline.errors import PipelineError
 
@@ -164,7 +164,7 @@ def house_style() -> HouseStyle:
     return load_house_style(str(HOUSE_STYLE_PATH))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_house_style(path: str) -> HouseStyle:
     try:
         with open(path, "rb") as fh:
