@@ -4,9 +4,9 @@ ReportLab embeds a PNG by decoding it to raw pixels (Pillow), hashing the pixels
 and compressing them again (zlib): work, for every chart, to arrive at a stream that says
 what the PNG already says. A PNG's image data (its IDAT chunks, joined) *is* a zlib stream
 of filtered rows, which PDF reads directly with ``/FlateDecode`` and ``/DecodeParms
-<</Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns width>>`` (PDF 1.7, 7.4.4.4; the PNG predictors). So :class:`PngImage` writes
-the PNG's own bytes into the image XObject: the same pixels, no re-encoding, about the
-same size.
+<</Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns width>>`` (PDF 1.7, 7.4.4.4; the PNG
+predictors). So :class:`PngImage` writes the PNG's own bytes into the image XObject: the
+same pixels, no re-encoding, about the same size.
 
 Only the PNGs the chart renderer writes are taken this way (8-bit greyscale or RGB, no
 palette, no transparency, not interlaced); anything else goes the usual ReportLab way.
