@@ -240,7 +240,11 @@ def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache
             else:
                 result.timings["docx"] = _write_docx(document, temps["docx"], images, paths["docx"])
     except BrokenProcessPool:
+        stream.close(wait=False)
         raise OutputError("a process drawing the charts stopped unexpectedly; nothing was written") from None
+    except BaseException:
+        stream.close(wait=False)  # (giving up: see ChartStream.close)
+        raise
     finally:
         stream.close()
         for writer in writers:

@@ -4,7 +4,9 @@ and an exit status (see :mod:`pipeline.errors`), never a traceback."""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import threading
 
 import click
 
@@ -56,8 +58,12 @@ def main(argv=None):
 
     atomic.forget_committed()
     # argv None: this is the program (the console script, python -m pipeline), not a caller
+    _PROGRAM[0] = argv is None
     with interrupts.handled(last=argv is None):
         _run(argv)
+
+
+_PROGRAM = [False]  # whether main() runs as the program (it may then end the process at once)
 
 
 def _run(argv):
@@ -103,4 +109,17 @@ def _interrupted(status: int):
         click.echo(f"Interrupted after writing {names} (complete); nothing is half-written.", err=True)
     else:
         click.echo("Interrupted: nothing was written; the previous outputs are unchanged.", err=True)
+    _end_now(status)
+
+
+def _end_now(status: int) -> None:
+    """Exit at once after an interrupt. Every ``finally`` of the run has already run
+    (temporary files removed, worker processes stopped, locks released); what the
+    interpreter would still do is join the threads libraries left behind, and a worker pool
+    whose process a Ctrl-C ended mid-task can leave its manager thread waiting forever: the
+    run would hang instead of ending. A caller's own ``main(argv)`` (tests) gets SystemExit."""
+    if threading.current_thread() is threading.main_thread() and _PROGRAM[0]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
     sys.exit(status)

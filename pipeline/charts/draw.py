@@ -555,17 +555,20 @@ class ChartStream(Mapping):
         return ChartRun({spec: self._images[spec] for spec in self._order}, drawn=self.drawn, cached=self.cached,
                         workers=self.workers)
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Shut the worker pool. ``wait=False`` when the build is being given up (an error, an
+        interrupt): a worker that a Ctrl-C ended mid-batch can leave the pool's manager thread
+        waiting on it, and joining that thread would hang this process instead of ending it."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=wait, cancel_futures=True)
 
     def _collect(self, index: int) -> None:
         batch, future = self._batches[index]
         try:
             pictures = future.result()
         except BaseException:
-            self.close()
+            self.close(wait=False)
             raise
         for spec, data in zip(batch, pictures):
             self._store(spec, data)
