@@ -9,7 +9,7 @@ decimals, so the alt text reads exactly like the trend table under the chart.
 from __future__ import annotations
 
 from pipeline.document.model import ChartSpec, Series
-from pipeline.rules.figures import format_figure
+from pipeline.rules.figures import format_figure, format_target
 
 
 def _fmt(spec: ChartSpec, value) -> str:
@@ -54,7 +54,7 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
         text = f"{periods[i]}: {_fmt(spec, actual.values[i])}"
         extra = []
         if target is not None and target.values[i] is not None:
-            extra.append(f"target {_fmt(spec, target.values[i])}")
+            extra.append(f"target {format_target(target.values[i], spec.unit, spec.decimals)}")
         low = spec.band_lower[i] if spec.band_lower is not None else None
         high = spec.band_upper[i] if spec.band_upper is not None else None
         if low is not None or high is not None:
