@@ -279,3 +279,22 @@ def test_an_earlier_period_reports_as_at_that_month(sample_dataset):
     assert "All information is as at June 2013 where possible." in _texts(doc.parts[1].blocks)
     (summary,) = _tables(doc.parts[1], "Summary of performance")
     assert summary.rows[0][5].text == "76%"  # ASC01 in June 2013 (seed 004 trend row)
+
+
+def test_chart_value_axis_names_the_unit(sample_doc):
+    labels = {f.chart.title: f.chart.y_label for f in figures(sample_doc)}
+    assert labels["Admission to Residential Care"] == "Number"
+    assert set(labels.values()) == {"Percentage", "Number", "Rate per 100,000"}
+
+
+def test_axis_label_of_a_rate_names_its_base_only_when_given():
+    from types import SimpleNamespace
+
+    from pipeline.document.common import axis_label
+
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="delays as a rate per 100,000 population")) \
+        == "Rate per 100,000"
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="per 1,000.")) == "Rate per 1,000"
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="")) == "Rate"
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="per month")) == "Rate"
+    assert axis_label(SimpleNamespace(unit="percent", units_of_measure="per 100")) == "Percentage"

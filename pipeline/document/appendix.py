@@ -209,12 +209,12 @@ def trend_table(card: Card, wording: Wording) -> Table:
     if any(f.target is not None for f in window):
         rows.append(value_row(ind.target_label or "Target", [f.target for f in window], fmt=card.fmt_target))
     if ind.rated and any(f.floor is not None for f in window):
-        rows.append(value_row("Minimum standard", [f.floor for f in window]))
+        rows.append(value_row("Minimum standard", [f.floor for f in window], fmt=card.fmt_target))
     if ind.activity:
         if any(f.lower_threshold is not None for f in window):
-            rows.append(value_row("Lower threshold", [f.lower_threshold for f in window]))
+            rows.append(value_row("Lower threshold", [f.lower_threshold for f in window], fmt=card.fmt_target))
         if any(f.upper_threshold is not None for f in window):
-            rows.append(value_row("Upper threshold", [f.upper_threshold for f in window]))
+            rows.append(value_row("Upper threshold", [f.upper_threshold for f in window], fmt=card.fmt_target))
         rows.append((_rh("Expected range"),) + tuple(
             _c(figure_rag_text(f, True), align="center") for f in window))
     elif ind.rated:

@@ -85,8 +85,9 @@ def format_figure(value, unit: str, decimals: int, *, thousands: bool | None = N
 
 
 def format_target(value, unit: str, decimals: int) -> str:
-    """A target (or year-end target) as every page writes it: the indicator's format, except
-    that a percentage target of a whole number drops the places the actuals carry.
+    """A set figure (a target, the year-end target, a minimum standard or a threshold) as
+    every page writes it: the indicator's format, except that a whole percentage drops the
+    places the actuals carry.
 
     The council sets percentage targets in whole points and writes them so beside actuals
     with a decimal (seed 004: "46%" beside "47.6%", "Target 40% 40% 42% 44% 46%", "an end
