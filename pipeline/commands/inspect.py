@@ -117,7 +117,7 @@ def render_table(cardset) -> str:
             cur.period.label if cur else "–",
             card.fmt(cur.actual) + (" (f)" if cur and cur.is_forecast else "") if cur else "–",
             card.fmt_target(cur.target) if cur else "–",
-            card.fmt(cur.floor) if cur else "–",
+            card.fmt_target(cur.floor) if cur else "–",
             rating,
             card.direction.value if card.direction else "–",
         ))
