@@ -352,3 +352,15 @@ def test_every_point_inside_the_axis_with_a_unit_label():
     assert low <= 99 and high >= 173
     assert low == ax.get_yticks()[0] and high == ax.get_yticks()[-1]
     assert ax.yaxis.label.get_text() == "Number"
+
+
+def test_alt_text_of_a_floor_hidden_under_the_target():
+    actual = Series("Actual", (81.6, 75.8))
+    target = Series("Target", (90.0, 90.0), "target")
+    same = ChartSpec("Posts", ("a", "b"), (actual, target, Series("Minimum standard", (None, 90.0), "floor")),
+                     "percent", 1)
+    below = ChartSpec("Posts", ("a", "b"), (actual, target, Series("Minimum standard", (None, 85.0), "floor")),
+                      "percent", 1)
+    assert "minimum standard equal to the target" in chart_alt_text(same)
+    assert "dotted" not in chart_alt_text(same)
+    assert "minimum standard (dotted)" in chart_alt_text(below)

@@ -20,6 +20,14 @@ def _first(spec: ChartSpec, role: str) -> Series | None:
     return next((s for s in spec.series if s.role == role), None)
 
 
+def _on(series: Series, other: Series | None) -> bool:
+    """Every value of ``series`` lies on ``other``."""
+    if other is None:
+        return False
+    points = [(v, w) for v, w in zip(series.values, other.values) if v is not None]
+    return bool(points) and all(w is not None and v == w for v, w in points)
+
+
 def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
     """Describe ``spec``: what it shows, the period range, the first and latest values
     against target (or expected range), and ``rating`` (e.g. 'rated AMBER', 'within the
@@ -32,8 +40,10 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
     compared = []
     if target is not None:
         compared.append("against target (dashed)")
-    if _first(spec, "floor") is not None:
-        compared.append("minimum standard (dotted)")
+    floor = _first(spec, "floor")
+    if floor is not None:
+        # the chart does not draw a floor lying wholly on the target (pipeline.charts.draw)
+        compared.append("minimum standard equal to the target" if _on(floor, target) else "minimum standard (dotted)")
     comparators = [s.name for s in spec.series if s.role == "comparator"]
     if comparators:
         compared.append("comparators: " + ", ".join(comparators))
