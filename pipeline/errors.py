@@ -5,6 +5,7 @@ these; the CLI turns them into a message and an exit status, never a traceback.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -31,8 +32,14 @@ class Problem:
             where.append(f"row {self.row}")
         located = " ".join(where)
         if self.column:
-            located = f"{located}, column {self.column}" if located else f"column {self.column}"
+            # a commentary form's problem is located by its cell ("D8"), which carries its
+            # own row: called a cell, since "column D8" names no column
+            kind = "cell" if self.row is None and _CELL.fullmatch(self.column) else "column"
+            located = f"{located}, {kind} {self.column}" if located else f"{kind} {self.column}"
         return f"{located}: {self.message}" if located else self.message
+
+
+_CELL = re.compile(r"[A-Z]{1,3}[1-9][0-9]*")  # an A1-style cell reference, as openpyxl writes them
 
 
 class PipelineError(Exception):

@@ -84,7 +84,7 @@ def test_summary_rows_carry_the_cards_figures(sample_doc, sample_cards):
         assert len(summary.rows) == len(cards)
         for row, card in zip(summary.rows, cards):
             assert row[0].text.endswith(card.indicator.title)
-            assert row[4].text == card.fmt(card.current.target)
+            assert row[4].text == card.fmt_target(card.current.target)
             assert row[5].text == card.fmt(card.current.actual)
             assert row[7].text == (card.rag.value if card.rag else "not rated")
             assert row[7].rag == card.rag
@@ -108,6 +108,21 @@ def test_asc01_matches_seed_004(sample_doc):
     assert fig.alt_text == ("Line chart of Percentage of People receiving Self Directed Support, Sep-12 to Sep-13, "
                             "against target (dashed). Sep-12: 65% (target 61%). Sep-13: 73% (target 80%), "
                             "rated AMBER.")
+
+
+def test_asc04_targets_written_as_the_council_writes_them(sample_doc):
+    """Seed 004, ASC04: "45.5% 46% 47.6%" in the summary, "Target 40% 40% ... 46%" under
+    the actuals "46.2% 45.2% ...", "an end year target of 60%": a whole percentage target
+    drops the place its actuals carry, in the summary, the page, the trend table and the notes."""
+    part = sample_doc.parts[1]
+    (summary,) = _tables(part, "Summary of performance")
+    assert [c.text for c in summary.rows[3][3:6]] == ["45.5%", "46%", "47.6%"]
+    (trend,) = _tables(part, "Trend data: Percentage of people with short term intervention")
+    rows = {r[0].text: [c.text for c in r[1:]] for r in trend.rows}
+    assert rows["Target"][-4:] == ["40%", "42%", "44%", "46%"]
+    assert rows["Percentage"][-1] == "47.6%"
+    text = " ".join(_texts(part.blocks))
+    assert "Year-end target: 60%" in text and "60.0%" not in text and "46.0%" not in text
 
 
 def test_childrens_trend_table_groups_previous_and_current_years(sample_doc):
@@ -264,3 +279,22 @@ def test_an_earlier_period_reports_as_at_that_month(sample_dataset):
     assert "All information is as at June 2013 where possible." in _texts(doc.parts[1].blocks)
     (summary,) = _tables(doc.parts[1], "Summary of performance")
     assert summary.rows[0][5].text == "76%"  # ASC01 in June 2013 (seed 004 trend row)
+
+
+def test_chart_value_axis_names_the_unit(sample_doc):
+    labels = {f.chart.title: f.chart.y_label for f in figures(sample_doc)}
+    assert labels["Admission to Residential Care"] == "Number"
+    assert set(labels.values()) == {"Percentage", "Number", "Rate per 100,000"}
+
+
+def test_axis_label_of_a_rate_names_its_base_only_when_given():
+    from types import SimpleNamespace
+
+    from pipeline.document.common import axis_label
+
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="delays as a rate per 100,000 population")) \
+        == "Rate per 100,000"
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="per 1,000.")) == "Rate per 1,000"
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="")) == "Rate"
+    assert axis_label(SimpleNamespace(unit="rate", units_of_measure="per month")) == "Rate"
+    assert axis_label(SimpleNamespace(unit="percent", units_of_measure="per 100")) == "Percentage"

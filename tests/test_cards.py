@@ -319,6 +319,9 @@ def test_sample_previous_rag_as_published(sample_cards):
 def test_sample_asc04_phased_target(sample_cards):
     card = next(c for c in sample_cards.cards if c.indicator.id == "ASC04")
     assert card.fmt(card.current.target) == "46.0%" and card.fmt(card.year_end_target) == "60.0%"
+    # ...but a target is written as the council writes it (seed 004: "46%" beside "47.6%")
+    assert card.fmt_target(card.current.target) == "46%" and card.fmt_target(card.year_end_target) == "60%"
+    assert card.fmt(card.current.actual) == "47.6%"
 
 
 def test_sample_previous_outturn_is_march_2013(sample_cards):

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from pipeline.charts import glyphs as chart_glyphs
-from pipeline.charts.draw import axis_decimals, render_all, render_png
+from pipeline.charts.draw import axis_decimals, drawn_series, nice_ticks, render_all, render_png
 from pipeline.document.alt_text import chart_alt_text
 from pipeline.document.model import ChartSpec, Series
 
@@ -99,16 +99,16 @@ def test_axis_labels_use_the_unit():
 
     spec = ChartSpec("People", ("Sep-12", "Oct-12"), (Series("Placements", (1230.0, 1285.0)),), "count", 0)
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter
 
     fig, ax = plt.subplots()
     try:
-        charts._draw(ax, spec, FuncFormatter, MaxNLocator)
+        charts._draw(ax, spec, FuncFormatter)
         labels = [ax.yaxis.get_major_formatter()(t, 0) for t in ax.get_yticks()]
     finally:
         plt.close(fig)
     assert labels and all("," in label for label in labels)  # 1,249 as the seeds write it
-    assert "1,230" in labels
+    assert labels[0] == "1,220" and labels[-1] == "1,300"   # every value inside, in round steps
 
 
 def test_alt_text_says_what_the_chart_shows():
@@ -214,13 +214,13 @@ def _laid_out(spec: ChartSpec):
     charts._setup()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter
 
     with matplotlib.rc_context(charts._RC):
         fig = Figure(figsize=(charts.WIDTH_MM / 25.4, charts.HEIGHT_MM / 25.4), dpi=charts.DEFAULT_DPI)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        charts._draw(ax, spec, FuncFormatter, MaxNLocator)
+        charts._draw(ax, spec, FuncFormatter)
         charts._layout(ax, spec)
         fig.canvas.draw()
     return ax
@@ -279,3 +279,88 @@ def test_a_matplotlib_without_the_internals_gets_its_own_canvas(monkeypatch):
         assert chart_glyphs.canvas_class() is backend_agg.FigureCanvasAgg
     finally:
         chart_glyphs.canvas_class.cache_clear()
+
+
+def _is_nice(step: float) -> bool:
+    from decimal import Decimal
+
+    d = Decimal(repr(step)).normalize()
+    mantissa = d.scaleb(-d.adjusted())
+    return mantissa in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+
+
+@pytest.mark.parametrize("values, decimals, expected", [
+    # ASC08: Nov-12's 99 sat on the bottom edge and the top tick stopped below 173
+    ([137, 151, 99, 132, 173, 127, 120, 145, 130, 160, 143], 0, (80, 100, 120, 140, 160, 180)),
+    ([75.8, 90.0, 81.6], 1, (75, 80, 85, 90)),   # SCS02: the target on the top tick
+    ([5.93, 5.84, 5.4], 2, (5.4, 5.6, 5.8, 6.0)),
+    ([100, 100], 0, (90, 95, 100, 105, 110)),   # one value: room either side
+    ([80], 0, (70, 75, 80, 85, 90)),
+    ([0, 0], 1, (-0.1, 0, 0.1)),
+    ([None, None], 0, (0, 1)),                   # nothing plotted
+    ([], 1, (0, 0.2, 0.4, 0.6, 0.8, 1)),
+    ([1, 2], 0, (1, 2)),                         # counts: never a step of 0.5
+    ([1, 3], 0, (1, 2, 3)),
+    ([0.1, 0.4], 1, (0.1, 0.2, 0.3, 0.4)),
+    ([-3, 7], 0, (-5, 0, 5, 10)),
+])
+def test_nice_ticks(values, decimals, expected):
+    assert nice_ticks(values, decimals) == tuple(float(t) for t in expected)
+
+
+@pytest.mark.parametrize("values, decimals", [
+    ([1249, 1260, 1150], 0), ([47.6, 40, 46, 60], 1), ([0.001, 0.002], 3), ([12402, 10612], 0),
+    ([99.99, 100.0], 2), ([-0.5, 0.6], 1), ([1e6, 1.5e6], 0), ([3.14159], 2), ([61, 80, 65, 73], 0),
+])
+def test_nice_ticks_contain_every_value_in_round_steps(values, decimals):
+    ticks = nice_ticks(values, decimals)
+    assert ticks[0] <= min(values) and ticks[-1] >= max(values)   # a tick at or beyond each end
+    assert 2 <= len(ticks) <= 6
+    steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1 and _is_nice(steps.pop())
+    step = ticks[1] - ticks[0]
+    if min(values) != max(values):   # (a single value is given room either side)
+        assert ticks[0] > min(values) - step and ticks[-1] < max(values) + step  # no empty step
+    assert step >= 10 ** -decimals - 1e-12
+
+
+def test_bar_axis_starts_at_zero():
+    assert nice_ticks([1230, 1285], 0, include_zero=True)[0] == 0
+    assert nice_ticks([-5, -2], 0, include_zero=True)[-1] == 0
+
+
+def test_a_series_under_another_is_neither_drawn_nor_in_the_key():
+    """SCS02: the minimum standard, where it is set, equals the target."""
+    target = Series("Target", (90.0, 90.0, 90.0, 90.0), "target")
+    floor = Series("Minimum standard", (None, None, 90.0, 90.0), "floor")
+    below = Series("Minimum standard", (None, None, 90.0, 89.0), "floor")
+    actual = Series("Actual", (81.6, 86.5, 82.0, 75.8))
+    spec = ChartSpec("Posts", ("a", "b", "c", "d"), (actual, target, floor), "percent", 1)
+    assert drawn_series(spec) == [actual, target]
+    spec2 = ChartSpec("Posts", ("a", "b", "c", "d"), (actual, target, below), "percent", 1)
+    assert drawn_series(spec2) == [actual, target, below]   # one point differs: it shows
+    ax = _laid_out(spec)
+    assert [t.get_text() for t in ax.get_legend().texts] == ["Actual", "Target"]
+    assert len(ax.lines) == 2
+
+
+def test_every_point_inside_the_axis_with_a_unit_label():
+    spec = ChartSpec("Admissions", tuple(f"p{i}" for i in range(4)),
+                     (Series("Admissions", (137.0, 99.0, 173.0, 120.0)),), "count", 0, y_label="Number")
+    ax = _laid_out(spec)
+    low, high = ax.get_ylim()
+    assert low <= 99 and high >= 173
+    assert low == ax.get_yticks()[0] and high == ax.get_yticks()[-1]
+    assert ax.yaxis.label.get_text() == "Number"
+
+
+def test_alt_text_of_a_floor_hidden_under_the_target():
+    actual = Series("Actual", (81.6, 75.8))
+    target = Series("Target", (90.0, 90.0), "target")
+    same = ChartSpec("Posts", ("a", "b"), (actual, target, Series("Minimum standard", (None, 90.0), "floor")),
+                     "percent", 1)
+    below = ChartSpec("Posts", ("a", "b"), (actual, target, Series("Minimum standard", (None, 85.0), "floor")),
+                      "percent", 1)
+    assert "minimum standard equal to the target" in chart_alt_text(same)
+    assert "dotted" not in chart_alt_text(same)
+    assert "minimum standard (dotted)" in chart_alt_text(below)

@@ -289,6 +289,8 @@ def test_worked_example_of_docs_workbook_md(run_cli, make_book):
         ("2013-08", 75.0, 75.0, 70.0, "GREEN"), ("2013-09", 75.0, 75.0, 72.0, "GREEN")]
     table = run_cli("cards", path, "--period", "2013-09").stdout
     assert "REV01" in table and "75.0%" in table and "GREEN" in table
+    row = next(line.split() for line in table.splitlines() if line.startswith("REV01"))
+    assert row[-5:-2] == ["75.0%", "75%", "72%"]  # "floor 72%": set figures as the papers write them
 
     unformatted = make_book(indicators=[{"id": "REV01"}],
                             values=[{"indicator_id": "REV01", "period": "2013-07", "actual": 64.96},

@@ -53,7 +53,8 @@ def test_form_shows_figures_rag_word_and_marks_red_as_requiring_commentary(expor
     rows = _rows(forms[1])
     scs02 = rows["SCS02"]
     assert scs02["Ref"].value == "SCS02"
-    assert scs02["Latest figure"].value == "75.8%" and scs02["Target"].value == "90.0%"
+    # seed 004: "the internal target of 90%"
+    assert scs02["Latest figure"].value == "75.8%" and scs02["Target"].value == "90%"
     assert scs02["RAG"].value == "RED" and scs02["Direction"].value == "Worsened"
     assert scs02["Commentary"].value == REQUIRED_WORD
     assert rows["SCS01"]["RAG"].value == "AMBER" and rows["SCS01"]["Commentary"].value == "Optional"

@@ -310,3 +310,18 @@ def test_a_master_without_a_commentary_sheet_gets_one_and_keeps_its_formulas(mak
     assert note.text == "Below the minimum standard because:\n- reason one" and note.author == "Sam Officer"
     wb = load_workbook(book)
     assert wb["#workings"]["A2"].value == "=SUM(1,2)" and wb["#workings"]["A2"].data_type == "f"
+
+
+def test_a_changed_locked_cell_is_named_as_a_cell_not_a_column(setup):
+    """A form's problem is located by its cell: 'cell D8', never 'column D8'."""
+    from openpyxl import load_workbook
+
+    master, _, maureen = setup
+    wb = load_workbook(maureen)
+    ws = wb.worksheets[0]
+    ws["D8"] = "typed over a locked cell"
+    wb.save(maureen)
+    with pytest.raises(FormsRefused) as info:
+        plan_import(master, [maureen])
+    [problem] = [p for p in info.value.problems if p.column == "D8"]
+    assert f"{ws.title}, cell D8: " in str(problem) and "column" not in str(problem).split(":")[0]

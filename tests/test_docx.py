@@ -121,7 +121,7 @@ def test_summary_table_one_row_per_indicator_with_the_cards_figures(word, sample
         assert len(rows) == len(cards)
         for row, card in zip(rows, cards):
             assert row[0] == f"{cards.index(card) + 1}. {card.indicator.title}"
-            assert row[4] == card.fmt(card.current.target)
+            assert row[4] == card.fmt_target(card.current.target)
             assert row[5] == card.fmt(card.current.actual)
             assert row[7] == (card.rag.value if card.rag else "not rated")
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.rules.figures import format_figure, plain_number, round_figure
+from pipeline.rules.figures import format_figure, format_target, plain_number, round_figure
 
 
 @pytest.mark.parametrize("value, decimals, expected", [
@@ -52,3 +52,25 @@ def test_plain_number_gives_json_friendly_values():
     assert plain_number(Decimal("46.0")) == 46.0 and isinstance(plain_number(Decimal("46.0")), float)
     assert plain_number(Decimal("5.84")) == 5.84
     assert plain_number(None) is None
+
+
+@pytest.mark.parametrize("value, unit, decimals, expected", [
+    (46, "percent", 1, "46%"),          # seed 004: "46%" beside "47.6%"
+    (46.0, "percent", 1, "46%"),
+    (45.96, "percent", 1, "46%"),       # rounds to 46.0 at the indicator's places: whole
+    (45.94, "percent", 1, "45.9%"),     # just below: keeps its place
+    (46.05, "percent", 1, "46.1%"),     # half away from zero, not whole
+    (46.04, "percent", 1, "46%"),       # rounds to 46.0: whole
+    (28.5, "percent", 1, "28.5%"),
+    (28.5, "percent", 0, "29%"),        # no places: the usual rounding
+    (80, "percent", 0, "80%"),
+    (0, "percent", 1, "0%"),
+    (-2, "percent", 1, "-2%"),
+    (12.25, "percent", 2, "12.25%"), (12.0, "percent", 2, "12%"),
+    (5.4, "rate", 2, "5.40"),           # seed 004: a rate keeps its places ("5.40")
+    (20, "days", 1, "20.0"),            # only percentages drop the places
+    (1750, "count", 0, "1,750"),
+    (None, "percent", 1, "–"),
+])
+def test_format_target(value, unit, decimals, expected):
+    assert format_target(value, unit, decimals) == expected

@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from pipeline.errors import EXIT_PROBLEMS, PipelineError
 from pipeline.input.tables import Commentary, DataPeriod, Dataset, Indicator, ValueRow
-from pipeline.rules.figures import format_figure, plain_number, round_figure, to_decimal
+from pipeline.rules.figures import format_figure, format_target, plain_number, round_figure, to_decimal
 from pipeline.rules.periods import Month
 from pipeline.rules.rating import Direction, Polarity, Rag, RangeStatus, direction, range_status, rate, resolve_floor
 from pipeline.rules.spc import SpcOptions, SpcPoint, SpcResult, xmr
@@ -117,6 +117,10 @@ class Card:
     def fmt(self, value) -> str:
         """Format a figure of this indicator: the one formatter every renderer uses."""
         return format_figure(value, self.indicator.unit, self.indicator.decimals)
+
+    def fmt_target(self, value) -> str:
+        """Format a target of this indicator: the one target formatter every renderer uses."""
+        return format_target(value, self.indicator.unit, self.indicator.decimals)
 
     def window(self, count: int | None = None) -> tuple[PeriodFigure, ...]:
         """The periods a trend table or chart shows: up to ``count`` ending at the report period,

@@ -82,6 +82,76 @@ def axis_decimals(ticks: Iterable[float], decimals: int) -> int:
     return decimals + 1
 
 
+# The steps a value axis counts in (times a power of ten): a reader adds 2.5 or 5 at a
+# glance, not 0.6 or 1.5.
+NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+MAX_INTERVALS = 5  # at most this many steps between the first and the last value tick
+
+
+def nice_ticks(values: Iterable[float | None], decimals: int, *, include_zero: bool = False,
+               max_intervals: int = MAX_INTERVALS) -> tuple[float, ...]:
+    """The value axis's ticks: evenly spaced by the smallest step of 1, 2, 2.5 or 5 x 10^n
+    that spans every value in at most ``max_intervals`` steps, from the last multiple of
+    the step at or below the lowest value to the first at or above the highest, so every
+    plotted point lies within the axis with a tick at or beyond it.
+
+    A step is never finer than the indicator's own places (a count is not ticked at 2.5),
+    so each tick is a figure the indicator could show. Values that are all equal (or
+    fill exactly one step) get room either side; no values at all give 0 to 1.
+    ``include_zero`` keeps 0 on the axis (a bar starts at 0). Worked in decimals, so
+    ticks are the exact figures the labels print (no 0.30000000000000004).
+    """
+    found = [Decimal(repr(float(v))) for v in values if v is not None and v == v and abs(v) != float("inf")]
+    if include_zero:
+        found.append(Decimal(0))
+    if not found:
+        found = [Decimal(0), Decimal(1)]
+    low, high = min(found), max(found)
+    finest = Decimal(1).scaleb(-max(decimals, 0))
+    if high == low:  # one value: room of about a tenth of it either side
+        room = max(abs(high) / 10, finest)
+        low, high = low - room, high + room
+    span = high - low
+    exponent = span.adjusted() - 2  # start comfortably below the step that fits
+    while True:
+        for base in NICE_STEPS:
+            step = base.scaleb(exponent)
+            if step < finest or step % finest != 0:
+                continue
+            first = (low / step).to_integral_value(rounding="ROUND_FLOOR")
+            last = (high / step).to_integral_value(rounding="ROUND_CEILING")
+            if last == first:  # a single value on a tick: a step either side
+                first, last = first - 1, last + 1
+            if last - first <= max_intervals:
+                return tuple(float(step * n) for n in range(int(first), int(last) + 1))
+        exponent += 1
+
+
+def plotted_values(spec: ChartSpec) -> list[float | None]:
+    """Every value the chart draws: its series and its expected range."""
+    values: list[float | None] = [v for s in spec.series for v in s.values]
+    values += list(spec.band_lower or ()) + list(spec.band_upper or ())
+    return values
+
+
+def drawn_series(spec: ChartSpec) -> list[Series]:
+    """The series the chart draws, in order, less any whose every value lies on a series
+    already drawn (SCS02's minimum standard, where it exists, equals its target): drawn
+    under that line it could not be seen, and its key entry would name a line nobody can
+    find."""
+    out: list[Series] = []
+    for series in spec.series:
+        if any(_covered(series, seen) for seen in out):
+            continue
+        out.append(series)
+    return out
+
+
+def _covered(series: Series, by: Series) -> bool:
+    points = [(v, w) for v, w in zip(series.values, by.values) if v is not None]
+    return bool(points) and all(w is not None and v == w for v, w in points)
+
+
 def _style(series: Series, comparator_index: int):
     colour, ls, marker, lw, z = STYLE[series.role]
     if series.role == "comparator" and comparator_index > 0:
@@ -106,12 +176,12 @@ def render_png(spec: ChartSpec, dpi: int = DEFAULT_DPI, width_mm: float = WIDTH_
         _setup()
         import matplotlib
         import numpy as np
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
+        from matplotlib.ticker import FuncFormatter
 
         with matplotlib.rc_context(_RC):
             ax = _axes(width_mm, height_mm, dpi)
             fig = ax.figure
-            _draw(ax, spec, FuncFormatter, MaxNLocator)
+            _draw(ax, spec, FuncFormatter)
             _layout(ax, spec)
             fig.canvas.draw()
             return _png(np.asarray(fig.canvas.buffer_rgba()), dpi)
@@ -193,7 +263,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_figure)
 
 
-def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
+def _draw(ax, spec: ChartSpec, FuncFormatter):
     """Everything on the Axes; where the Axes sits in the picture is :func:`_layout`'s."""
     x = list(range(len(spec.periods)))
     if spec.band_lower is not None or spec.band_upper is not None:
@@ -202,7 +272,7 @@ def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
         ax.fill_between(x, lower, upper, color=BAND_COLOUR, alpha=0.45, hatch="//", edgecolor="#777777",
                         linewidth=0.0, label="Expected range", zorder=1)
     comparators = 0
-    for series in spec.series:
+    for series in drawn_series(spec):
         colour, ls, marker, lw, z = _style(series, comparators)
         if series.role == "comparator":
             comparators += 1
@@ -211,17 +281,15 @@ def _draw(ax, spec: ChartSpec, FuncFormatter, MaxNLocator):
             ax.bar(x, [0 if v != v else v for v in ys], color=colour, label=series.name, zorder=z, width=0.6)
             continue
         # isolated points (neighbours missing) still show, thanks to the marker
+        # not clipped: a point on the first or last tick keeps its whole marker
         ax.plot(x, ys, color=colour, linestyle=ls, marker=marker or "", markersize=4 if marker else 0,
-                linewidth=lw, label=series.name, zorder=z)
+                linewidth=lw, label=series.name, zorder=z, clip_on=False)
     ax.set_xticks(x)
     ax.set_xticklabels(spec.periods, fontsize=7)
     ax.set_xlim(-0.5, len(x) - 0.5)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=spec.decimals == 0 and spec.unit != "percent"))
-    ax.autoscale_view()
-    low, high = ax.get_ylim()
-    ticks = [float(t) for t in ax.yaxis.get_major_locator()() if low - 1e-9 <= t <= high + 1e-9]
+    ticks = list(nice_ticks(plotted_values(spec), spec.decimals, include_zero=spec.kind == "bar"))
     ax.set_yticks(ticks)  # fixed, so the labels chosen below fit them whatever the layout
-    ax.set_ylim(low, high)
+    ax.set_ylim(ticks[0], ticks[-1])
     places = axis_decimals(ticks, spec.decimals)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_figure(float(v), spec.unit, places)))
     if spec.y_label:

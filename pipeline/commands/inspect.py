@@ -116,8 +116,8 @@ def render_table(cardset) -> str:
             title if len(title) <= 48 else title[:47] + "…",
             cur.period.label if cur else "–",
             card.fmt(cur.actual) + (" (f)" if cur and cur.is_forecast else "") if cur else "–",
-            card.fmt(cur.target) if cur else "–",
-            card.fmt(cur.floor) if cur else "–",
+            card.fmt_target(cur.target) if cur else "–",
+            card.fmt_target(cur.floor) if cur else "–",
             rating,
             card.direction.value if card.direction else "–",
         ))

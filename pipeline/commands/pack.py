@@ -24,10 +24,15 @@ def pack(manifest, out_dir, supplement, register):
 
     result = pack_meeting(manifest, out_dir, supplement=supplement, register=register)
     for variant in ("members", "public"):
-        click.echo(f"{result.paths[variant]}: {result.pages[variant]} pages"
+        click.echo(f"{result.paths[variant]}: {pages_text(result.pages[variant])}"
                    f"{', tagged' if result.tagged[variant] else ''} ({variant})")
     for path in result.reports.values():
         click.echo(f"{path}: report built for the pack")
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo(f"Built in {result.seconds:.2f} s")
+
+
+def pages_text(count: int) -> str:
+    """'1 page', '2 pages' (never '1 pages')."""
+    return f"{count} page" if count == 1 else f"{count} pages"

@@ -198,7 +198,7 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
         current = card.commentary.text if card.commentary else ""
         values = [
             ind.id, ind.title, card.current.period.label if card.current else "–", _figure(card),
-            card.fmt(card.current.target) if card.current else "–", _rag_word(card),
+            card.fmt_target(card.current.target) if card.current else "–", _rag_word(card),
             card.direction.value.capitalize() if card.direction else "–",
             REQUIRED_WORD if required else OPTIONAL_WORD, prev_text,
         ]

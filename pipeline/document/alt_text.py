@@ -9,7 +9,7 @@ decimals, so the alt text reads exactly like the trend table under the chart.
 from __future__ import annotations
 
 from pipeline.document.model import ChartSpec, Series
-from pipeline.rules.figures import format_figure
+from pipeline.rules.figures import format_figure, format_target
 
 
 def _fmt(spec: ChartSpec, value) -> str:
@@ -18,6 +18,14 @@ def _fmt(spec: ChartSpec, value) -> str:
 
 def _first(spec: ChartSpec, role: str) -> Series | None:
     return next((s for s in spec.series if s.role == role), None)
+
+
+def _on(series: Series, other: Series | None) -> bool:
+    """Every value of ``series`` lies on ``other``."""
+    if other is None:
+        return False
+    points = [(v, w) for v, w in zip(series.values, other.values) if v is not None]
+    return bool(points) and all(w is not None and v == w for v, w in points)
 
 
 def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
@@ -32,8 +40,10 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
     compared = []
     if target is not None:
         compared.append("against target (dashed)")
-    if _first(spec, "floor") is not None:
-        compared.append("minimum standard (dotted)")
+    floor = _first(spec, "floor")
+    if floor is not None:
+        # the chart does not draw a floor lying wholly on the target (pipeline.charts.draw)
+        compared.append("minimum standard equal to the target" if _on(floor, target) else "minimum standard (dotted)")
     comparators = [s.name for s in spec.series if s.role == "comparator"]
     if comparators:
         compared.append("comparators: " + ", ".join(comparators))
@@ -54,7 +64,7 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
         text = f"{periods[i]}: {_fmt(spec, actual.values[i])}"
         extra = []
         if target is not None and target.values[i] is not None:
-            extra.append(f"target {_fmt(spec, target.values[i])}")
+            extra.append(f"target {format_target(target.values[i], spec.unit, spec.decimals)}")
         low = spec.band_lower[i] if spec.band_lower is not None else None
         high = spec.band_upper[i] if spec.band_upper is not None else None
         if low is not None or high is not None:

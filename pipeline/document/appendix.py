@@ -95,7 +95,7 @@ def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet) -> Ta
             _c("Y" if ind.bold_steps else "", align="center"),
             _c("Y" if ind.qpr else "", align="center"),
             _c(card.fmt(card.previous_outturn.actual if card.previous_outturn else None), align="right"),
-            _c(card.fmt(cur.target if cur else None), align="right"),
+            _c(card.fmt_target(cur.target if cur else None), align="right"),
             _c(position, align="right"),
             _c(data_period_short(card), align="center"),
             rating_cell(card, align="center"),
@@ -129,7 +129,7 @@ def details_table(card: Card) -> Table:
                      _c(f"{card.fmt(low)} to {card.fmt(high)}")))
     else:
         rows.append((_rh("Current position"), _c(position), _rh("Current target"),
-                     _c(card.fmt(cur.target if cur else None))))
+                     _c(card.fmt_target(cur.target if cur else None))))
     pairs = [(label, value) for label, value in (
         ("Bold Steps Priority/Core Service Area", ind.priority), ("Bold Steps Ambition", ind.ambition),
         ("Cabinet Member", ind.cabinet_member), ("Director", ind.director),
@@ -164,7 +164,7 @@ def data_notes(card: Card, wording: Wording) -> tuple[Block, ...]:
     if ind.data_source:
         note("Data Source", ind.data_source)
     if card.year_end_target is not None and has_phased_targets(card):
-        note("Year-end target", card.fmt(card.year_end_target))
+        note("Year-end target", card.fmt_target(card.year_end_target))
     if any(f.is_forecast for f in card.window()):
         note("Forecast", "figures marked (forecast) are forecasts of the year-end outturn")
     out += text_blocks(ind.data_notes, style="small")
@@ -207,14 +207,14 @@ def trend_table(card: Card, wording: Wording) -> Table:
     rows.append((_rh(ind.actual_label or "Actual"),) + tuple(
         _c(card.fmt(f.actual) + (" (forecast)" if f.is_forecast else ""), align="center") for f in window))
     if any(f.target is not None for f in window):
-        rows.append(value_row(ind.target_label or "Target", [f.target for f in window]))
+        rows.append(value_row(ind.target_label or "Target", [f.target for f in window], fmt=card.fmt_target))
     if ind.rated and any(f.floor is not None for f in window):
-        rows.append(value_row("Minimum standard", [f.floor for f in window]))
+        rows.append(value_row("Minimum standard", [f.floor for f in window], fmt=card.fmt_target))
     if ind.activity:
         if any(f.lower_threshold is not None for f in window):
-            rows.append(value_row("Lower threshold", [f.lower_threshold for f in window]))
+            rows.append(value_row("Lower threshold", [f.lower_threshold for f in window], fmt=card.fmt_target))
         if any(f.upper_threshold is not None for f in window):
-            rows.append(value_row("Upper threshold", [f.upper_threshold for f in window]))
+            rows.append(value_row("Upper threshold", [f.upper_threshold for f in window], fmt=card.fmt_target))
         rows.append((_rh("Expected range"),) + tuple(
             _c(figure_rag_text(f, True), align="center") for f in window))
     elif ind.rated:

@@ -5,6 +5,7 @@ rating and direction labels, and the chart of an indicator. Every figure goes th
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import string
 import tomllib
 from dataclasses import dataclass
@@ -140,6 +141,24 @@ def _floats(values) -> tuple[float | None, ...]:
     return tuple(float(v) if v is not None else None for v in values)
 
 
+# The value axis's label by unit: what the numbers on it are, in a word.
+AXIS_LABEL = {"percent": "Percentage", "count": "Number", "rate": "Rate", "currency": "£",
+              "days": "Days", "number": "Number"}
+_RATE_BASE = re.compile(r"\bper\s+(\d[\d,]*)", re.IGNORECASE)
+
+
+def axis_label(ind) -> str:
+    """The chart's value-axis label: the unit in a word, and for a rate the population it
+    is per when the units of measure name one (ASC07: 'a rate per 100,000 population' ->
+    'Rate per 100,000'); the full units of measure are in the data notes beside the chart."""
+    label = AXIS_LABEL.get(ind.unit, "")
+    if ind.unit == "rate":
+        base = _RATE_BASE.search(ind.units_of_measure or "")
+        if base:
+            label += f" per {base.group(1).rstrip(',')}"
+    return label
+
+
 def chart_spec(card: Card) -> ChartSpec:
     """The chart of one indicator: actual against target, minimum standard, comparators,
     forecasts and the expected range, over the card's trend window."""
@@ -175,6 +194,7 @@ def chart_spec(card: Card) -> ChartSpec:
         series=tuple(series),
         unit=ind.unit,
         decimals=ind.decimals,
+        y_label=axis_label(ind),
         band_lower=band_lower,
         band_upper=band_upper,
     )

@@ -84,6 +84,25 @@ def format_figure(value, unit: str, decimals: int, *, thousands: bool | None = N
     return f"{sign}{body}"
 
 
+def format_target(value, unit: str, decimals: int) -> str:
+    """A set figure (a target, the year-end target, a minimum standard or a threshold) as
+    every page writes it: the indicator's format, except that a whole percentage drops the
+    places the actuals carry.
+
+    The council sets percentage targets in whole points and writes them so beside actuals
+    with a decimal (seed 004: "46%" beside "47.6%", "Target 40% 40% 42% 44% 46%", "an end
+    year target of 60%"), while a rate keeps its places ("5.40" beside "5.84"). Whole is
+    judged on the figure rounded to the indicator's places, so 45.96 with one place is
+    46.0, written "46%", and 45.94 stays "45.9%".
+    """
+    if value is None:
+        return DASH
+    rounded = round_figure(value, decimals)
+    if unit == "percent" and rounded == rounded.to_integral_value():
+        return format_figure(rounded, unit, 0)
+    return format_figure(value, unit, decimals)
+
+
 def plain_number(value: Decimal | None):
     """A rounded Decimal as a JSON-friendly int or float (None stays None)."""
     if value is None:
