@@ -1,4 +1,4 @@
-"""Issue 17: every command docs/pack.md, docs/send.md and docs/commentary.md show for the
+"""Issue 17: every command README.md, docs/pack.md, docs/send.md and docs/commentary.md show for the
 sample works on it exactly as written, leaves the tracked inputs as they are and writes only
 under output/. The commands are read from the docs themselves, so a doc that drifts fails here."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pdfplumber
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ("docs/pack.md", "docs/commentary.md", "docs/send.md")
+DOCS = ("README.md", "docs/pack.md", "docs/commentary.md", "docs/send.md")
 STARTS = ("python -m pipeline ", "committee-pipeline ", "mkdir ", "cp ")
 
 
