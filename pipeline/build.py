@@ -90,12 +90,14 @@ def default_pdf_cache_dir(out_dir: str | Path) -> Path:
 def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None, strict: bool = False,
                  template=None, cache_dir: str | Path | None = None, use_cache: bool = True,
                  workers: int | None = None, pdf_cache_dir: str | Path | None = None,
-                 register: str | Path | None = None) -> BuildResult:
+                 register: str | Path | None = None, in_pack: bool = False) -> BuildResult:
     """Build the report. ``cache_dir``: where chart pictures are kept between builds
     (default ``<out_dir>/.cache/charts``); ``pdf_cache_dir``: where the PDF's sections are
     kept (default ``<out_dir>/.cache/pdf``); ``use_cache=False``: neither. ``workers``:
     processes to use (None: every core; 1: this process only). ``register``: the register of
-    published figures to compare with (None: none; see docs/register.md).
+    published figures to compare with (None: none; see docs/register.md). ``in_pack``: the
+    report is for an agenda pack, whose running page number is then its only one, so the
+    report's own "Page X of Y" is left out of its footer (docs/pack.md).
 
     Python's cyclic garbage collector is off while the report is built (and in the
     processes it forks): a build allocates millions of short-lived objects (cells, PDF
@@ -109,14 +111,14 @@ def build_report(workbook, out_dir, formats=FORMATS, period: Month | None = None
     gc.disable()
     try:
         return _build_report(workbook, out_dir, formats, period, strict, template, cache_dir, use_cache, workers,
-                             pdf_cache_dir, register)
+                             pdf_cache_dir, register, in_pack)
     finally:
         if collecting:
             gc.enable()
 
 
 def _build_report(workbook, out_dir, formats, period, strict, template, cache_dir, use_cache, workers,
-                  pdf_cache_dir, register=None) -> BuildResult:
+                  pdf_cache_dir, register=None, in_pack=False) -> BuildResult:
     started = time.perf_counter()
     formats = tuple(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -147,6 +149,10 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
         from pipeline.document.assemble import build_document
 
         document = build_document(dataset, cardset, template)
+        if in_pack:
+            import dataclasses
+
+            document = dataclasses.replace(document, page_numbers=False)
     result.document = document
     result.notices = tuple(document.meta.get("notices", ())) + result.notices
     from pipeline.commentary.checks import CommentaryCheckFailed, check_dataset

@@ -508,8 +508,9 @@ SAMPLE_MANIFEST = Path(__file__).resolve().parent.parent / "inputs" / "meeting_2
 
 
 def test_sample_manifest_through_dry_run(tmp_path, capsys):
-    """inputs/ end to end: E3's appendices are late (seed 004), so they go in the
-    supplementary mailing, built from the sample workbook and attached."""
+    """inputs/ end to end: the main mailing carries the sample's PDF papers (the exempt one
+    to members only) and needs no pack; E3's appendices are late (seed 004), so they go in
+    the supplementary mailing, built from the sample workbook and attached."""
     import io
 
     from pypdf import PdfReader
@@ -520,8 +521,14 @@ def test_sample_manifest_through_dry_run(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(args)
     out, err = capsys.readouterr()
-    assert info.value.code == 1 and "marked late" in err and "--supplement" in err
-    assert not (out_dir / "outbox").exists()
+    assert info.value.code == 0, err
+    main_box = out_dir / "outbox" / MEETING_KEY
+    sent = {p.name: sorted(a.get_filename() for a in
+                           BytesParser(policy=policy.default).parsebytes(p.read_bytes()).iter_attachments())
+            for p in main_box.glob("*.eml")}
+    assert sent["001-member-a.eml"] == ["a4_minutes.pdf", "e1_appendix.pdf", "e1_report.pdf", "f1_exempt.pdf"]
+    assert sent["007-public-papers-subscriber.eml"] == ["a4_minutes.pdf", "e1_appendix.pdf", "e1_report.pdf"]
+    assert not list(out_dir.glob("*.pdf"))  # every paper of the main mailing is a PDF: no pack needed
     with pytest.raises(SystemExit) as info:
         main(args + ["--supplement"])
     out, err = capsys.readouterr()

@@ -57,8 +57,13 @@ def test_reads_a_clean_manifest_with_paths_relative_to_its_folder(pdfs):
 
 def test_the_sample_manifest_is_valid():
     m = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
-    e3 = m.items[-1]
-    assert e3.number == "E3" and e3.documents[0].kind == "workbook" and e3.documents[0].late
+    items = {item.number: item for item in m.items}
+    e3 = items["E3"]
+    assert e3.documents[0].kind == "workbook" and e3.documents[0].late
+    # a realistic agenda (issue 17): papers in the main pack, one exempt, one late
+    assert [doc.exempt_paragraph for doc in items["F1"].documents] == [3]
+    assert [doc.late for _, doc in m.documents()].count(True) == 1
+    assert sum(1 for _, doc in m.documents() if not doc.late and not doc.exempt) >= 3
     assert m.venue == "Darent Room, Sessions House, County Hall, Maidstone"
 
 

@@ -233,15 +233,59 @@ def test_sample_meeting_supplement_encloses_e3_built_from_the_workbook(tmp_path)
     result = build_pack(m, tmp_path, supplement=True)
     texts = page_texts(result.paths["public"])
     letter = texts[0].replace("\n", " ")
-    match = re.search(r"Monitoring : Appendices A and B \(Pages (\d+) - (\d+)\)", letter)
-    assert match, letter
-    first, last = int(match[1]), int(match[2])
-    assert first == 2 and last == len(texts)
-    assert "Page 2" in texts[first - 1] and "Social Care and Public Health" in texts[first - 1]
+    assert "Monitoring : Appendices A and B" in letter
+    # each document the report holds is named with its own pages, and really starts there
+    spans = [(title, int(a), int(b)) for title, a, b in
+             re.findall(r"(Dashboard for September 2013|Appendix A|Appendix B)[^()]*\(Pages (\d+) - (\d+)\)", letter)]
+    assert [t for t, _, _ in spans] == ["Dashboard for September 2013", "Appendix A", "Appendix B"], letter
+    assert spans[0][1] == 2 and spans[-1][2] == len(texts)
+    assert all(b + 1 == c for (_, _, b), (_, c, _) in zip(spans, spans[1:]))
+    assert "Social Care and Public Health" in texts[1] and "Appendix A: Adult Social Care" not in texts[1]
+    for title, first, _ in spans[1:]:
+        assert texts[first - 1].lstrip().startswith(title), (title, texts[first - 1][:80])
+        assert title not in texts[first - 2].split("\n")[0]
     assert "Fax 01622 694383" in texts[0] and "Peter Sass" in texts[0]
     main = build_pack(m, tmp_path / "main")
     front = page_texts(main.paths["members"])[0]
-    assert "Appendices A and B to follow" in front and main.pages["members"] == 1
+    assert "Appendices A and B to follow" in front
+
+
+PAGE_NUMBER = re.compile(r"\bPage \d+(?: of \d+)?\b|\bPages \d+ - \d+\b")
+
+
+@pytest.mark.parametrize("supplement", [False, True])
+def test_every_pack_page_carries_one_page_number_the_packs(tmp_path, supplement):
+    """Issue 17: in a pack the report's own "Page X of Y" is left out; the pack's running
+    number, in the bottom 10 mm, is the only page number on each page (front sheet, letter,
+    notices and reports built from a workbook alike)."""
+    m = read_manifest(ROOT / "inputs" / "meeting_2013-12-05.toml")
+    result = build_pack(m, tmp_path, supplement=supplement)
+    first = m.supplement.first_page if supplement else m.first_page
+    for variant in ("members", "public"):
+        with pdfplumber.open(result.paths[variant]) as pdf:
+            assert len(pdf.pages) > 1
+            for index, page in enumerate(pdf.pages):
+                bottom = page.crop((0, page.height - 10 * MM, page.width, page.height)).extract_text() or ""
+                body = page.crop((0, 0, page.width, page.height - 10 * MM)).extract_text() or ""
+                found = PAGE_NUMBER.findall(bottom)
+                assert len(found) == 1 and found[0].startswith("Page"), (variant, index, bottom)
+                if found[0].startswith("Page "):
+                    assert found[0] in (f"Page {first + index}",) or found[0].startswith("Pages "), found
+                # the body's only page references are the front sheet's or letter's ranges
+                stray = [n for n in PAGE_NUMBER.findall(body) if " of " in n]
+                assert not stray, (variant, index, stray)
+                if index > 0 and not (variant == "public" and "Not for publication" in body):
+                    assert not re.search(r"\bPage \d+\b", body), (variant, index, body[-200:])
+
+
+def test_a_report_built_alone_keeps_its_own_page_numbers(tmp_path):
+    """Outside a pack the report numbers its own pages ("Page X of Y"), as before."""
+    from pipeline.build import build_report
+
+    result = build_report(ROOT / "inputs" / "fsc_performance_2013-09.xlsx", tmp_path, formats=("pdf",),
+                          period=None, workers=1)
+    texts = page_texts(result.paths["pdf"])
+    assert all(f"Page {n} of {len(texts)}" in text for n, text in enumerate(texts, start=1))
 
 
 def test_a_rebuilt_pack_draws_no_chart_again(tmp_path, monkeypatch):

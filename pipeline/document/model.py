@@ -289,6 +289,9 @@ class Document:
     classification: str = "Unrestricted"
     footer_text: str = ""  # e.g. the committee and meeting date
     date: str = ""  # ISO date of the report, for metadata (never 'now': reproducible)
+    # False in an agenda pack: the pack stamps its own running "Page N" on every page, and a
+    # second page number ("Page 1 of 29" above "Page 31") would make a quoted page ambiguous
+    page_numbers: bool = True
     meta: dict = field(default_factory=dict, compare=False, hash=False)
 
 

@@ -215,7 +215,7 @@ def _page_count(path: Path) -> int:
 
 
 def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None, register=None,
-                  built: list | None = None) -> Path:
+                  built: list | None = None) -> tuple[Path, list[tuple[str, int, int]]]:
     """The PDF of a report built by this pipeline from its workbook. Its charts are kept in
     ``cache_dir`` (the pack folder's cache: ``charts`` and ``pdf`` in it), so rebuilding a
     pack draws no chart and lays out no unchanged page again."""
@@ -225,10 +225,40 @@ def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None
     result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period,
                           cache_dir=None if cache_dir is None else cache_dir / "charts",
                           pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf",
-                          register=register)  # issue 18: revised figures get a data note
+                          register=register,  # issue 18: revised figures get a data note
+                          in_pack=True)  # the pack's stamp is its only page number
     if built is not None:
         built.append((doc, result))  # issue 18: recorded in the register once the packs are written
-    return result.paths["pdf"]
+    return result.paths["pdf"], _part_pages(result.document, result.paths["pdf"])
+
+
+def _part_pages(document, path: Path) -> list[tuple[str, int, int]]:
+    """The documents a built report holds (its cover report, each appendix) as (title, first
+    page, last page) within the report, counted from 0, from where the report's bookmarks
+    put each part's first heading; [] when that cannot be told (the report is then listed
+    as one document)."""
+    import pikepdf
+
+    from pipeline.document.model import Heading, walk
+
+    firsts = []
+    for part in document.parts:
+        heading = next((b.text for b in walk(part.blocks) if isinstance(b, Heading)), None)
+        if heading is None:
+            return []
+        firsts.append((part.title, heading))
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        pages = {}
+        for entry in outline.root:  # the first entry of each title (a part's headings are top level)
+            destination = entry.destination
+            if isinstance(destination, pikepdf.Array) and len(destination):
+                pages.setdefault(entry.title, pikepdf.Page(destination[0]).index)
+        total = len(pdf.pages)
+    starts = [pages.get(heading) for _, heading in firsts]
+    if len(starts) < 2 or starts[0] != 0 or any(b is None or a is None or b <= a for a, b in zip(starts, starts[1:])):
+        return []
+    ends = [b - 1 for b in starts[1:]] + [total - 1]
+    return [(title, start, end) for (title, _), start, end in zip(firsts, starts, ends)]
 
 
 def _content_digests(path: Path) -> set[str]:
@@ -343,10 +373,15 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool, register=N
     with tempfile.TemporaryDirectory(prefix="pack-") as tmp:
         scratch = Path(tmp)
         pdfs: dict[tuple, Path] = {}
+        parts: dict[tuple, list[tuple[str, int, int]]] = {}  # a built report's own documents
         for _item, doc in chosen:
-            if doc.identity not in pdfs:
-                pdfs[doc.identity] = doc.path if doc.kind == "pdf" else _built_report(
-                    doc, scratch, out_dir / ".cache", register, built)
+            if doc.identity in pdfs:
+                continue
+            if doc.kind == "pdf":
+                pdfs[doc.identity] = doc.path
+            else:
+                pdfs[doc.identity], parts[doc.identity] = _built_report(doc, scratch, out_dir / ".cache",
+                                                                        register, built)
         counts = {identity: _page_count(path) for identity, path in pdfs.items()}
         reports = {doc.identity: pdfs[doc.identity].read_bytes() for _, doc in chosen if doc.kind != "pdf"}
 
@@ -358,7 +393,9 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool, register=N
                 ranges[doc_key(item, doc)] = (page, page + counts[doc.identity] - 1)
                 page += counts[doc.identity]
             if supplement:
-                front = covering_letter(manifest, chosen, ranges)
+                enclosed = {key: [(title, span[0] + a, span[0] + b) for title, a, b in parts[key[1]]]
+                            for key, span in ranges.items() if parts.get(key[1])}
+                front = covering_letter(manifest, chosen, ranges, enclosed)
             else:
                 front = front_sheet(manifest, ranges, included={doc.identity for _, doc in chosen})
             render_document(front, front_path)

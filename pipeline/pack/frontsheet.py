@@ -107,7 +107,7 @@ def front_sheet(manifest: Manifest, ranges: Ranges, included: set) -> d.Document
         subject="Agenda front sheet", author="Democratic Services",
         parts=(d.Part(title="Agenda", orientation="portrait", blocks=tuple(blocks), anchor="agenda"),),
         keywords=("agenda", manifest.committee), date=manifest.date.isoformat(),
-        footer_text=f"{manifest.committee}, {plain_date(manifest.date)}",
+        footer_text=f"{manifest.committee}, {plain_date(manifest.date)}", page_numbers=False,
     )
 
 
@@ -131,11 +131,16 @@ def exempt_notice(manifest: Manifest, item: Item, doc: DocumentRef, span) -> d.D
         subject="Exempt information notice", author="Democratic Services",
         parts=(d.Part(title="Exempt", orientation="portrait", blocks=blocks),),
         date=manifest.date.isoformat(), footer_text=f"{manifest.committee}, {plain_date(manifest.date)}",
+        page_numbers=False,
     )
 
 
-def covering_letter(manifest: Manifest, late: list[tuple[Item, DocumentRef]], ranges: Ranges) -> d.Document:
-    """Democratic Services' letter enclosing late documents (seed 004's wording)."""
+def covering_letter(manifest: Manifest, late: list[tuple[Item, DocumentRef]], ranges: Ranges,
+                    parts: dict | None = None) -> d.Document:
+    """Democratic Services' letter enclosing late documents (seed 004's wording). ``parts``:
+    for a report that holds several documents (its cover report and appendices), keyed as
+    ``ranges``, each one's (title, first, last) pack pages: the letter names each with its
+    own pages, so a member looking for Appendix A is not sent to the cover report."""
     sup = manifest.supplement
     memo = []
     for label, value in (("Direct Dial/Ext", sup.telephone or manifest.telephone), ("Fax", sup.fax),
@@ -153,9 +158,15 @@ def covering_letter(manifest: Manifest, late: list[tuple[Item, DocumentRef]], ra
     items_text = (f"item {item_numbers[0]}" if len(item_numbers) == 1
                   else "items " + ", ".join(item_numbers[:-1]) + f" and {item_numbers[-1]}")
     noun = sup.enclosure or ("paper" if len(late) == 1 else "papers")
-    rows = tuple((_cell(item.number),
-                  _cell(f"{item.title} : {doc.title} ({pages_text(ranges[(item.number, doc.identity)])})"))
-                 for item, doc in late)
+    rows = []
+    for item, doc in late:
+        key = (item.number, doc.identity)
+        own = (parts or {}).get(key)
+        if not own:
+            rows.append((_cell(item.number), _cell(f"{item.title} : {doc.title} ({pages_text(ranges[key])})")))
+            continue
+        rows.append((_cell(item.number), _cell(f"{item.title} : {doc.title}")))
+        rows += [(_cell(""), _cell(f"{title} ({pages_text((first, last))})")) for title, first, last in own]
     blocks = (
         d.Table(columns=(1, 2.2), header_rows=(), rows=tuple(memo), kind="memo",
                 caption="Contact details and date of this letter", repeat_header=False),
@@ -166,7 +177,7 @@ def covering_letter(manifest: Manifest, late: list[tuple[Item, DocumentRef]], ra
             f"{noun} to {items_text}, {sup.reason}.")),
         d.Table(columns=(1, 6), header_rows=((_cell("Agenda No", header=True, scope="col"),
                                               _cell("Item", header=True, scope="col")),),
-                rows=rows, kind="data", caption="Enclosed documents and their pages"),
+                rows=tuple(rows), kind="data", caption="Enclosed documents and their pages"),
         d.Paragraph(d.runs("Yours sincerely")),
         d.Paragraph(d.runs(d.Run(sup.signatory, bold=True), "\n", sup.signatory_title), style="signature"),
     )
@@ -174,5 +185,5 @@ def covering_letter(manifest: Manifest, late: list[tuple[Item, DocumentRef]], ra
         title=f"{manifest.committee}, {long_date(manifest.date)}: supplementary agenda",
         subject="Covering letter for late documents", author="Democratic Services",
         parts=(d.Part(title="Covering letter", orientation="portrait", blocks=blocks),),
-        date=sup.date.isoformat(),
+        date=sup.date.isoformat(), page_numbers=False,
     )

@@ -158,6 +158,8 @@ def _draw_furniture(canvas, document: Document, part: Part, geometry, page: int,
     layout = HOUSE.furniture
     shown = {"": "", "running_header": part.running_header, "footer_text": document.footer_text,
              "title": document.title, "page": f"Page {page}", "page_of": f"Page {page} of {total if total else page}"}
+    if not document.page_numbers:  # in an agenda pack the pack's stamp is the only page number
+        shown["page"] = shown["page_of"] = ""
     width = geometry.size[0]
     left, right = geometry.left, width - geometry.right
 
