@@ -248,8 +248,8 @@ def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache
     except BrokenProcessPool:
         stream.close(wait=False)
         raise OutputError("a process drawing the charts stopped unexpectedly; nothing was written") from None
-    except BaseException:
-        stream.close(wait=False)  # (giving up: see ChartStream.close)
+    except KeyboardInterrupt:
+        stream.close(wait=False)  # (an interrupted build: see ChartStream.close)
         raise
     finally:
         stream.close()

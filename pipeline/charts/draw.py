@@ -635,8 +635,11 @@ class ChartStream(Mapping):
         batch, future = self._batches[index]
         try:
             pictures = future.result()
-        except BaseException:
-            self.close(wait=False)
+        except BaseException as exc:
+            # an interrupt may have ended a worker mid-batch: never wait on the pool then.
+            # (An error in a drawing leaves healthy workers: wait for them to go, so that the
+            # next build in this process finds no stray thread and may fork its own.)
+            self.close(wait=not isinstance(exc, KeyboardInterrupt))
             raise
         for spec, data in zip(batch, pictures):
             self._store(spec, data)
