@@ -467,6 +467,12 @@ class Stack(Flowable):
         self.height = self.measure(availWidth, availHeight)
         return self.width, self.height
 
+    def split(self, availWidth, availHeight):
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", 0):
+            return list(self.flowables)  # taller than a page: the frame's own way
+        return []  # kept together: the next frame takes it whole
+
     def drawOn(self, canvas, x, y, _sW=0):
         if not self._placed:
             self.wrap(self.width, self.height)
@@ -495,6 +501,9 @@ class IndicatorFlow(Stack):
 
     def __init__(self, top, rest, continued, figures=(), continuation: bool = False):
         super().__init__([*top, *rest])
+        # it ends its section (a page break follows): no space after it, which could
+        # push the zero-size markers after a full page onto a blank page of their own
+        self.spaceAfter = 0
         self.continuation = continuation
         self.top, self.rest = list(top), list(rest)
         self.continued = continued
@@ -537,10 +546,10 @@ class IndicatorFlow(Stack):
             if not tail or tail_height >= tail_min or room <= tail_min:
                 break
             room -= tail_min - tail_height  # leave enough for the continuation page
-        if not first and not self.top:
-            return []
-        if not first and tail:  # nothing of the commentary fits: it moves on whole
-            first, tail = [], self.rest
+        if not first and self.continuation:
+            return [*self.top, *self.rest]  # a fresh page cannot take its first block: the frame's own way
+        if not tail:
+            return [Stack([*self.top, *first])]
         return [Stack([*self.top, *first]), IndicatorFlow([self.continued()], tail, self.continued, continuation=True)]
 
 

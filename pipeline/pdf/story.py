@@ -360,7 +360,7 @@ class StoryBuilder:
         (docs/build.md, "Pages")."""
         from reportlab.platypus import Paragraph as RLParagraph
 
-        from pipeline.pdf.flowables import IndicatorFlow, mark
+        from pipeline.pdf.flowables import IndicatorFlow, Stack, mark
         from pipeline.pdf.images import PngImage
 
         kept, *after = blocks
@@ -369,7 +369,13 @@ class StoryBuilder:
             top += self.block(child)
         rest: list = []
         for block in after:
-            rest += self.block(block)
+            if isinstance(block, KeepTogether):  # kept whole within the flow (never a frame break inside it)
+                inner: list = []
+                for child in block.blocks:
+                    inner += self.block(child)
+                rest.append(Stack(inner))
+            else:
+                rest += self.block(block)
         heading = kept.blocks[0]
         level = min(max(heading.level, 1), 3)
         style = (self.styles.h1, self.styles.h2, self.styles.h3)[level - 1]
