@@ -185,3 +185,33 @@ def test_a_little_overflow_tightens_the_chart_and_more_runs_on(growing):
             assert not runs_on, (_chars, scale)  # tightening is only done when the whole indicator then fits
         continued += runs_on
     assert tightened >= 1 and continued >= 1, (tightened, continued)
+
+
+# ---------------------------------------------------------------------------------- docx
+def test_docx_tables_keep_their_last_rows_together(tmp_path):
+    """Word's 'keep with next' on the paragraphs of a long table's last rows but the very
+    last: a page never carries only its last row or two. Shorter tables are left alone."""
+    import zipfile
+
+    from lxml import etree
+
+    from pipeline.docx.body import KEEP_LAST_ROWS
+    from pipeline.docx.render import render_docx
+
+    document, images = sample_document_and_images()
+    render_docx(document, tmp_path / "sample.docx", images)
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    checked = 0
+    with zipfile.ZipFile(tmp_path / "sample.docx") as docx:
+        body = etree.fromstring(docx.read("word/document.xml"))
+    for table in body.iter(f"{w}tbl"):
+        rows = table.findall(f"{w}tr")
+        kept = [all(p.find(f"{w}pPr/{w}keepNext") is not None for p in row.iter(f"{w}p")) for row in rows]
+        header = sum(row.find(f"{w}trPr/{w}tblHeader") is not None for row in rows)
+        if all(kept[:-1]):  # (a table in a kept-together block: kept whole with it)
+            continue
+        if len(rows) - header > KEEP_LAST_ROWS + 1:
+            assert kept[-KEEP_LAST_ROWS:] == [True] * (KEEP_LAST_ROWS - 1) + [False]
+            assert not any(kept[header:-KEEP_LAST_ROWS])
+            checked += 1
+    assert checked >= 2  # (at least the two summary tables)
