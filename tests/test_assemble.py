@@ -186,7 +186,8 @@ def test_activity_annual_and_business_plan(small):
 def test_red_commentary_keeps_paragraphs_and_bullets(small):
     _, cards, doc = small
     (red,) = _tables(doc.parts[0], "Commentary for the indicators rated Red")
-    assert red.rows[0][1].text == "Call volumes rose.\nActions:\n• more advisers\n• new phone menu"
+    # paragraphs apart (an empty line between), a list's items on lines of their own
+    assert red.rows[0][1].text == "Call volumes rose.\n\nActions:\n\n• more advisers\n• new phone menu"
     part = doc.parts[2]
     texts = _texts(part.blocks)
     assert "more advisers" in texts and "Call volumes rose." in texts

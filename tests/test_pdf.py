@@ -313,6 +313,7 @@ def test_colours_meet_contrast():
 
 # ------------------------------------------------------------------------------ figures
 def test_charts_drawn_at_model_size_and_print_resolution(rendered):
+    from pipeline.pdf.flowables import TIGHTEN_MIN_SCALE
     from pipeline.pdf.styles import GEOMETRY, LANDSCAPE_FIGURE_MAX_HEIGHT
 
     drawn = [img for page in rendered.images_drawn for img in page]
@@ -330,7 +331,10 @@ def test_charts_drawn_at_model_size_and_print_resolution(rendered):
         if orientation == "landscape":
             box_h = min(box_h, LANDSCAPE_FIGURE_MAX_HEIGHT)
         assert width <= box_w + 0.5 and height <= box_h + 0.5
-        assert abs(width - box_w) < 0.5 or abs(height - box_h) < 0.5  # fills its box
+        # fills its box, or (an indicator tightened to fit its page) no less than
+        # TIGHTEN_MIN_SCALE of it
+        scale = max(width / box_w, height / box_h)
+        assert abs(width - box_w) < 0.5 or abs(height - box_h) < 0.5 or TIGHTEN_MIN_SCALE - 0.005 <= scale < 1
         assert px_w / (width / 72) >= 195  # 200 dpi source, never enlarged
 
 
@@ -484,7 +488,7 @@ def test_every_drawn_element_has_a_role_and_balanced_hooks(rendered):
 
 def test_flowables_know_their_roles(hand):
     """The story builder marks every flowable it makes (the contract the tagging issue needs)."""
-    from pipeline.pdf.flowables import MarkedMixin, StructBegin, StructEnd
+    from pipeline.pdf.flowables import MarkedMixin, Stack, StructBegin, StructEnd
     from pipeline.pdf.story import StoryBuilder
     from pipeline.pdf.styles import GEOMETRY
 
@@ -502,6 +506,9 @@ def test_flowables_know_their_roles(hand):
                 yield from leaves(f.fresh(builder, PassInfo()))
             elif hasattr(f, "_content"):  # platypus KeepTogether
                 yield from leaves(f._content)
+            elif isinstance(f, Stack):  # an indicator's page: layout only, like Columns
+                assert not isinstance(f, MarkedMixin)
+                yield from leaves(f.flowables)
             elif isinstance(f, Columns):  # layout only: its children carry the roles
                 seen_columns.append(f)
                 assert not isinstance(f, MarkedMixin)

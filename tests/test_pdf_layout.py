@@ -272,7 +272,7 @@ def test_cells_that_need_a_paragraph_get_one():
 def test_the_sample_tables_mostly_skip_the_paragraph_machinery(sample):
     from reportlab.platypus import Paragraph as RLParagraph
 
-    from pipeline.pdf.flowables import CellText
+    from pipeline.pdf.flowables import CellText, Stack
     from pipeline.pdf.story import Story
 
     document, images = sample
@@ -282,6 +282,8 @@ def test_the_sample_tables_mostly_skip_the_paragraph_machinery(sample):
         for f in flowables:
             if hasattr(f, "_content"):
                 visit(f._content)
+            elif isinstance(f, Stack):  # an indicator's page (IndicatorFlow)
+                visit(f.flowables)
             elif hasattr(f, "columns") and hasattr(f, "widths"):
                 visit([c for column in f.columns for c in column])
             for row in getattr(f, "_cellvalues", []):

@@ -3,10 +3,11 @@ paragraphs in the standard wording, recommendations, contacts, background docume
 Layout follows seeds 000-003; the wording comes from report_templates/."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.cards.compute import Card, CardSet
-from pipeline.document.common import Wording, has_phased_targets, long_date
+from pipeline.document.common import Wording, anchor_for, has_phased_targets, long_date
 from pipeline.document.model import (
     Block,
     BulletList,
@@ -20,7 +21,7 @@ from pipeline.document.model import (
     flowing_rows,
     runs,
 )
-from pipeline.document.textblocks import plain_lines
+from pipeline.document.textblocks import text_blocks
 from pipeline.errors import PipelineError
 from pipeline.input.tables import DataPeriod, Dataset
 from pipeline.rules.rating import Rag
@@ -60,15 +61,38 @@ def conditions(cards: tuple[Card, ...]) -> dict[str, bool]:
     }
 
 
+# an officer's commentary that points to "the data notes (below)" means those on the
+# indicator's own page, which the cover report does not hold: the officer's words stay as
+# they are, and a note after them links to that page
+_POINTS_TO_DATA_NOTES = re.compile(r"\bdata\s+notes?\b", re.IGNORECASE)
+DATA_NOTES_NOTE = "(The data notes are on this indicator's page in the appendix.)"
+
+
+def cell_paragraphs(text: str | None) -> str:
+    """The commentary for one table cell: its paragraphs apart, with an empty line
+    between them (a cell holds lines, not paragraphs); a bullet list's items on lines
+    of their own, '• ' kept."""
+    out = []
+    for block in text_blocks(text):
+        if isinstance(block, BulletList):
+            out.append("\n".join("• " + "".join(r.text for r in item) for item in block.items))
+        else:
+            out.append("".join(r.text for r in block.content))
+    return "\n\n".join(out)
+
+
 def red_commentary_table(cards: tuple[Card, ...], wording: Wording) -> Table:
     rows = []
     for card in cards:
         if card.indicator.activity or card.rag != Rag.RED:
             continue
-        text = plain_lines(card.commentary.text) if card.commentary else ""
+        text = cell_paragraphs(card.commentary.text) if card.commentary else ""
+        content = runs(text or wording.text("appendix", "no_commentary"))
+        if _POINTS_TO_DATA_NOTES.search(text):
+            content += (Run("\n\n"), Run(DATA_NOTES_NOTE, href=f"#{anchor_for(card)}"))
         rows.append((
             Cell(runs(card.indicator.title), header=True, scope="row"),
-            Cell(runs(text or wording.text("appendix", "no_commentary"))),
+            Cell(content),
         ))
     return Table(
         columns=(0.35, 0.65),

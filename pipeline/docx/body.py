@@ -347,7 +347,13 @@ class BodyWriter:
         p_style = "" if text_style is None else f'<w:pStyle w:val="{text_style}"/>'
         v_align = f'<w:vAlign w:val="{"top" if block.kind == "memo" else "center"}"/>'
         n_header = len(block.header_rows) if block.repeat_header else 0
+        n_rows = len(block.header_rows) + len(block.rows)
+        # the last rows travel together: a page never carries only the last row or two of
+        # a table begun on the page before (Word keeps a row with the next when its
+        # paragraphs are 'keep with next'; docs/build.md, "Pages")
+        kept_from = n_rows - KEEP_LAST_ROWS if len(block.rows) > KEEP_LAST_ROWS else n_rows
         for r, cells in enumerate((*block.header_rows, *block.rows)):
+            keep = "<w:keepNext/>" if kept_from <= r < n_rows - 1 else ""
             xml.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if r < n_header
                        else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")
             c = 0
@@ -361,7 +367,7 @@ class BodyWriter:
                 fill, colour, bold = self._cell_look(block, cell, r < len(block.header_rows))
                 if fill is not None:
                     xml.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>')
-                xml.append(f'{v_align}</w:tcPr><w:p><w:pPr>{p_style}<w:jc w:val="{_ALIGN[cell.align]}"/></w:pPr>'
+                xml.append(f'{v_align}</w:tcPr><w:p><w:pPr>{p_style}{keep}<w:jc w:val="{_ALIGN[cell.align]}"/></w:pPr>'
                            f'{self._runs(cell.content, bold=bold, colour=colour)}</w:p></w:tc>')
                 c += max(1, cell.colspan)
             for empty in range(c, ncols):  # a row short of cells: the rest of its grid, empty
@@ -559,6 +565,9 @@ def _attr(value: str) -> str:
     value = _escape(value).replace('"', "&quot;")
     return '"' + value.replace("\n", "&#10;").replace("\t", "&#9;") + '"'
 
+
+
+KEEP_LAST_ROWS = 3  # a table's last rows kept on one page (no orphaned last row or two)
 
 
 def _keep_together(elements):

@@ -432,3 +432,152 @@ def cell_text(text: str, style, width: float):
     if flowable.text_width > width - style.leftIndent - style.rightIndent - 1e-6:
         return None
     return flowable
+
+
+class Stack(Flowable):
+    """Flowables stacked top to bottom as one block, with their own spaceBefore and
+    spaceAfter between them (as the frame would place them); the first one's spaceBefore
+    and the last one's spaceAfter belong to the block. Each child draws with its own
+    ``drawOn``, at page coordinates, so it keeps its marks and destinations."""
+
+    def __init__(self, flowables):
+        super().__init__()
+        self.flowables = list(flowables)
+        self.width = self.height = 0
+        self._placed: list = []  # (flowable, width, height, offset from the top)
+        self.spaceBefore = self.flowables[0].getSpaceBefore() if self.flowables else 0
+        self.spaceAfter = self.flowables[-1].getSpaceAfter() if self.flowables else 0
+
+    def measure(self, availWidth: float, availHeight: float, canv=None) -> float:
+        canv = canv if canv is not None else getattr(self, "canv", None)
+        self._placed, y = [], 0.0
+        for i, flowable in enumerate(self.flowables):
+            if i:
+                y += self.flowables[i - 1].getSpaceAfter() + flowable.getSpaceBefore()
+            if canv is not None:
+                w, h = flowable.wrapOn(canv, availWidth, availHeight)
+            else:
+                w, h = flowable.wrap(availWidth, availHeight)
+            self._placed.append((flowable, w, h, y))
+            y += h
+        return y
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        self.height = self.measure(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", 0):
+            return list(self.flowables)  # taller than a page: the frame's own way
+        return []  # kept together: the next frame takes it whole
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        if not self._placed:
+            self.wrap(self.width, self.height)
+        top = y + self.height
+        for flowable, w, h, offset in self._placed:
+            flowable.drawOn(canvas, x, top - offset - h, _sW=self.width - w)
+
+    def draw(self):  # pragma: no cover - drawOn does the drawing
+        pass
+
+
+# The page rules of an indicator (docs/build.md, "Pages"). A page that continues an
+# indicator begun on the page before carries its "<title> (continued)" heading and at
+# least MIN_CONTINUED_LINES lines of the indicator's text (fewer would be a near-empty
+# spill-over page); before spilling over at all, the indicator's charts may shrink, to
+# no less than TIGHTEN_MIN_SCALE of their height, when that makes the whole indicator fit.
+MIN_CONTINUED_LINES = 4
+TIGHTEN_MIN_SCALE = 0.8
+_TIGHTEN_STEPS = (0.95, 0.9, 0.85, TIGHTEN_MIN_SCALE)
+
+
+class IndicatorFlow(Stack):
+    """An indicator's page: ``top`` (heading, details, chart, trend table: never split)
+    then ``rest`` (the commentary, which may run on). ``continued()`` makes the heading
+    of a continuation page. See the page rules above."""
+
+    def __init__(self, top, rest, continued, figures=(), continuation: bool = False):
+        super().__init__([*top, *rest])
+        # it ends its section (a page break follows): no space after it, which could
+        # push the zero-size markers after a full page onto a blank page of their own
+        self.spaceAfter = 0
+        self.continuation = continuation
+        self.top, self.rest = list(top), list(rest)
+        self.continued = continued
+        self.figures = [(f, f.drawWidth, f.drawHeight) for f in figures]
+        self.scale = 1.0
+
+    def _scale(self, scale: float) -> None:
+        self.scale = scale
+        for figure, width, height in self.figures:
+            figure.drawWidth = figure.width = width * scale
+            figure.drawHeight = figure.height = height * scale
+
+    def wrap(self, availWidth, availHeight):
+        self._scale(1.0)
+        size = super().wrap(availWidth, availHeight)
+        if self.height <= availHeight or not self.figures:
+            return size
+        for scale in _TIGHTEN_STEPS:  # tighten: smaller charts, if that makes it all fit
+            self._scale(scale)
+            if super().wrap(availWidth, availHeight)[1] <= availHeight:
+                return self.width, self.height
+        self._scale(1.0)
+        return super().wrap(availWidth, availHeight)
+
+    def split(self, availWidth, availHeight):
+        frame = getattr(self, "_frame", None)
+        if self.continuation and frame is not None and not getattr(frame, "_atTop", 0):
+            return []  # a continuation starts a page: the next frame takes it
+        self._scale(1.0)
+        canv = self.canv
+        top = Stack(self.top).measure(availWidth, availHeight, canv) if self.top else 0.0
+        gap = (self.top[-1].getSpaceAfter() + self.rest[0].getSpaceBefore()) if self.top and self.rest else 0.0
+        if not self.rest or top + gap >= availHeight:
+            return [*self.top, *self.rest]  # the top alone overfills a page: the frame's own way
+        tail_min = MIN_CONTINUED_LINES * _leading(self.rest)
+        room = availHeight - top - gap
+        for _attempt in range(2):
+            first, tail = _split_run(self.rest, availWidth, room, canv)
+            tail_height = Stack(tail).measure(availWidth, availHeight, canv) if tail else 0.0
+            if not tail or tail_height >= tail_min or room <= tail_min:
+                break
+            room -= tail_min - tail_height  # leave enough for the continuation page
+        if not first and self.continuation:
+            return [*self.top, *self.rest]  # a fresh page cannot take its first block: the frame's own way
+        if not tail:
+            return [Stack([*self.top, *first])]
+        return [Stack([*self.top, *first]), IndicatorFlow([self.continued()], tail, self.continued, continuation=True)]
+
+
+def _leading(flowables) -> float:
+    for flowable in flowables:
+        style = getattr(flowable, "style", None)
+        if style is not None and getattr(flowable, "role", "") in ("P", "LI"):
+            return float(style.leading)
+    return 12.0
+
+
+def _split_run(flowables, width: float, room: float, canv):
+    """(what fits in ``room``, the rest): whole flowables while they fit, then the part
+    of the next one its own split puts in what is left. A heading is never left last."""
+    placed: list = []
+    y = 0.0
+    for i, flowable in enumerate(flowables):
+        space = (flowables[i - 1].getSpaceAfter() + flowable.getSpaceBefore()) if i else 0.0
+        _w, h = flowable.wrapOn(canv, width, room)
+        if y + space + h <= room:
+            placed.append(flowable)
+            y += space + h
+            continue
+        parts = flowable.splitOn(canv, width, room - y - space) if room - y - space > 0 else []
+        if len(parts) >= 2:
+            return [*placed, parts[0]], [*parts[1:], *flowables[i + 1:]]
+        rest = list(flowables[i:])
+        while placed and getattr(placed[-1], "role", "") in ("H1", "H2", "H3"):
+            rest.insert(0, placed.pop())  # a heading goes with what it heads
+        return placed, rest
+    return placed, []

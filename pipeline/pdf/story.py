@@ -51,6 +51,7 @@ from pipeline.document.model import (
 from pipeline.errors import OutputError
 
 CONTENTS_TITLE = "Contents"
+CONTINUED = " (continued)"  # after an indicator's heading, atop a page it runs on to
 
 
 # ---------------------------------------------------------------------------- checks
@@ -87,7 +88,7 @@ def check_inputs(document: Document, images: Mapping[ChartSpec, bytes]) -> tuple
 
 
 # what the renderer draws besides the model's text: furniture, contents entries, bullets
-_FIXED_TEXT = "Page of 0123456789 \u2014 page \u2022 " + CONTENTS_TITLE
+_FIXED_TEXT = "Page of 0123456789 \u2014 page \u2022 " + CONTENTS_TITLE + CONTINUED
 
 
 def _texts(document: Document):
@@ -288,6 +289,8 @@ class StoryBuilder:
             (self.width, self.geometry, self.landscape), self._skip_heading = state, skip
             try:
                 flowables = [] if plan is None else self.contents(*plan)
+                if plan is None and opens_indicator(blocks):
+                    return flowables + [self.indicator(blocks)]
                 for block in blocks:
                     flowables += self.block(block)
                 return flowables
@@ -348,6 +351,41 @@ class StoryBuilder:
         text = (f'<a href={quoteattr("#" + anchor)} color="{LINK}">{_escape(heading.text)}</a>'
                 f" \u2014 page {page}")
         return mark(RLParagraph(text, style), "TOCI", links=("#" + anchor,))
+
+    def indicator(self, blocks: list):
+        """A section that opens with a kept-together block under a heading (an
+        indicator's page: pipeline.document.appendix.indicator_page) as one
+        :class:`pipeline.pdf.flowables.IndicatorFlow`: the kept block, then what follows
+        it, which runs on to pages headed "<heading> (continued)" under the page rules
+        (docs/build.md, "Pages")."""
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf.flowables import IndicatorFlow, Stack, mark
+        from pipeline.pdf.images import PngImage
+
+        kept, *after = blocks
+        top: list = []
+        for child in kept.blocks:
+            top += self.block(child)
+        rest: list = []
+        for block in after:
+            if isinstance(block, KeepTogether):  # kept whole within the flow (never a frame break inside it)
+                inner: list = []
+                for child in block.blocks:
+                    inner += self.block(child)
+                rest.append(Stack(inner))
+            else:
+                rest += self.block(block)
+        heading = kept.blocks[0]
+        level = min(max(heading.level, 1), 3)
+        style = (self.styles.h1, self.styles.h2, self.styles.h3)[level - 1]
+        text = f"{heading.text}{CONTINUED}"
+
+        def continued():  # a repeat of the heading, as a running header is: pagination, not content
+            return mark(RLParagraph(_escape(text), style), "Artifact", kind="Pagination")
+
+        figures = [f for f in _flat(top) if isinstance(f, PngImage)]
+        return IndicatorFlow(top, rest, continued, figures)
 
     # -- blocks -----------------------------------------------------------------
     def block(self, block) -> list:
@@ -651,6 +689,20 @@ def _markup(content: tuple[Run, ...]) -> str:
 
 def _links(content: tuple[Run, ...]) -> tuple[str, ...]:
     return tuple(r.href for r in content if r.href)
+
+
+def opens_indicator(blocks) -> bool:
+    """A section opened by a kept-together block under a heading, with more after it:
+    an indicator's page (heading to trend table, then the commentary)."""
+    return (len(blocks) > 1 and isinstance(blocks[0], KeepTogether) and bool(blocks[0].blocks)
+            and isinstance(blocks[0].blocks[0], Heading))
+
+
+def _flat(flowables):
+    """The flowables and those inside side-by-side columns."""
+    for flowable in flowables:
+        yield flowable
+        yield from (f for column in getattr(flowable, "columns", ()) for f in _flat(column))
 
 
 def has_contents(blocks) -> bool:
