@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 
 SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None)
@@ -77,14 +78,20 @@ def _handler(signum, frame):
     raise _BY_SIGNAL.get(signum, Interrupted)()
 
 
+# weakref callbacks run where the garbage collector or a reference count drops an object:
+# like __del__, an exception raised in them is printed and dropped
+_CALLBACK_MODULES = ("weakref.py", "_weakrefset.py")
+
+
 def _not_here(frame) -> bool:
     """Whether an exception raised at ``frame`` would not end the run cleanly: in a
-    ``__del__`` it is printed ("Exception ignored in ...") and dropped, and the run goes on;
-    in an import, it can reach a C++ extension's initialisation (pikepdf's), which aborts
-    the process."""
+    ``__del__`` or a weakref callback it is printed ("Exception ignored in ...") and
+    dropped, and the run goes on; in an import, it can reach a C++ extension's
+    initialisation (pikepdf's), which aborts the process."""
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or code.co_filename.startswith("<frozen importlib"):
+        if code.co_name == "__del__" or code.co_filename.startswith("<frozen importlib") \
+                or code.co_filename.endswith(_CALLBACK_MODULES):
             return True
         frame = frame.f_back
     return False
@@ -111,6 +118,8 @@ def handled(last: bool = False):
         return
     previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
     owner, _owner = _owner, os.getpid()
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable(previous_hook)
     try:
         for sig in SIGNALS:
             signal.signal(sig, _handler)
@@ -121,7 +130,22 @@ def handled(last: bool = False):
                 signal.signal(sig, signal.SIG_IGN)
             elif handler is not None:  # (None: installed outside Python, cannot be put back from here)
                 signal.signal(sig, handler)
+        sys.unraisablehook = previous_hook
         _owner = owner
+
+
+def _unraisable(previous_hook):
+    """An interrupt raised where Python drops exceptions (a weakref callback, an at-fork
+    handler, a finalizer: "Exception ignored in ...") is not lost: the signal is sent again,
+    to be acted on a moment later where it can end the run; nothing is printed for it.
+    Anything else goes to the hook that was there before."""
+    def hook(unraisable):
+        exc = unraisable.exc_value
+        if isinstance(exc, Interrupted) and os.getpid() == _owner:
+            threading.Timer(RESEND_AFTER, os.kill, (os.getpid(), int(exc.signum))).start()
+            return
+        previous_hook(unraisable)
+    return hook
 
 
 def quiet_worker() -> None:
