@@ -101,7 +101,7 @@ class Table:
 # (one long word) anywhere; a line costs at least LINE_COST characters, so many short
 # paragraphs are cut too. Each piece after the first is a continuation row. At the table
 # widths of the reports a piece is well under half a page; the PDF renderer still lets a
-# row split within itself should one ever be taller than a page (pipeline.pdf.render).
+# row split within itself should one ever be taller than a page (pipeline.pdf.story).
 ROW_TEXT_LIMIT = 1500
 LINE_COST = 80
 CONTINUED = "(continued)"

@@ -480,7 +480,7 @@ CONTENTS_TITLE = "Contents"
 
 def contents_plan(part: Part):
     """(the part's title heading or None, its contents list's entries), or None for a part
-    without one. The PDF's rule (pipeline.pdf.render's contents_plan), so the two editions
+    without one. The PDF's rule (pipeline.pdf.story's contents_plan), so the two editions
     list the same headings: a landscape part (an appendix) whose assembler did not write
     its own contents, with two or more outline headings below its title."""
     if part.orientation != "landscape":

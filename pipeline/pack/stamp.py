@@ -6,7 +6,7 @@ XObject painted on top of the pack page inside ``/Artifact <</Type /Pagination>>
 EMC`` so tagged PDFs stay tagged: the number is page furniture, not content. The
 document's own drawing is wrapped in q/Q so its graphics state cannot move the number.
 
-Reports keep their own footers at 14 mm and above (pipeline.pdf.render), so the two never
+Reports keep their own footers at 14 mm and above (pipeline.pdf.layout), so the two never
 collide.
 """
 from __future__ import annotations
