@@ -283,7 +283,8 @@ def test_sections_sheet_problems_are_located(make_book):
     ])
     assert ("sections", 1, "directr", "unknown column (did you mean director?); columns whose name starts with # "
             "are ignored") in problems
-    assert ("sections", 2, "section", '"Caer" is not a section of the indicators sheet (did you mean Care?)') in problems
+    assert ("sections", 2, "section",
+            '"Caer" is not a section of the indicators sheet (did you mean Care?)') in problems
     assert ("sections", 3, "section", "is blank") in problems
     assert ("sections", 5, "section", '"Care" is also on row 4') in problems
     assert len(problems) == 4

@@ -78,9 +78,9 @@ def indicator_summary_table(section: str, cards: tuple[Card, ...], cardset: Card
     rated = [card for card in cards if card.indicator.rated]
     if not rated:
         return None
-    header = tuple(Cell(runs(text), header=True, scope="col", align=align) for text, align in (
-        ("Indicator", "left"), ("Previous RAG", "center"), ("Current RAG", "center"),
-        ("Direction of Travel", "center")))
+    header = (Cell(runs("Indicator"), header=True, scope="col"),) + tuple(
+        Cell(runs(text), header=True, scope="col", align="center")
+        for text in ("Previous RAG", "Current RAG", "Direction of Travel"))
     rows = []
     for card in rated:
         ind = card.indicator
