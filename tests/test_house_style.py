@@ -163,7 +163,7 @@ def test_footer_layout_is_the_same_in_both(default_build):
         width, footer = pdf["footers"][index]
         text = " ".join(w["text"] for w in footer)
         assert text.startswith("Social Care and Public Health Cabinet Committee")
-        assert text.endswith(f"Page {index + 1} of 28")
+        assert text.endswith(f"Page {index + 1} of {len(pdf['footers'])}")  # (one footer a page)
         assert footer[-1]["x1"] == pytest.approx(width - page.right * 72 / 25.4, abs=1)
         assert footer[0]["x0"] == pytest.approx(page.left * 72 / 25.4, abs=1)
     # every Word section its own footer: committee at the left, then a right tab, "Page", PAGE of NUMPAGES
@@ -253,7 +253,7 @@ def test_an_edited_house_style_changes_both_documents(tmp_path, sample_path):
     centre = (page_word["x0"] + page_line[1]["x1"]) / 2
     assert centre == pytest.approx(width / 2, abs=1)
     assert " ".join(w["text"] for w in footer).startswith("Families and Social Care Performance Dashboard")
-    assert "of 28" not in " ".join(w["text"] for w in footer)
+    assert f"of {len(pdf['footers'])}" not in " ".join(w["text"] for w in footer)
     for xml in word["footers"]:
         assert 'w:val="center"' in xml and 'w:val="right"' not in xml and " NUMPAGES " not in xml
         assert "Families and Social Care Performance Dashboard for September 2013" in xml

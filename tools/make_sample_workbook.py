@@ -14,7 +14,7 @@ sys.path.insert(0, str(HERE))
 import sample_data as data  # noqa: E402
 
 from pipeline.commentary.xlsx_out import add_table_sheet, new_workbook, save  # noqa: E402
-from pipeline.input.workbook import INDICATORS, VALUES  # noqa: E402
+from pipeline.input.workbook import INDICATORS, SECTIONS, VALUES  # noqa: E402
 
 SERIES = ("actual", "target", "floor", "stat_neighbours", "supplementary")
 
@@ -40,6 +40,9 @@ def build(path: Path) -> None:
     add_table_sheet(wb, "narrative", ["section", "period", "heading", "placement", "text"],
                     [[n["section"], "2013-09", n["heading"], n["placement"], n["text"]] for n in data.NARRATIVE],
                     widths={"text": 100})
+    add_table_sheet(wb, "sections", list(SECTIONS.columns),
+                    [[s.get(c) for c in SECTIONS.columns] for s in data.SECTIONS],
+                    widths={"priority": 60, "portfolio": 40, "division": 40})
     add_table_sheet(wb, "report", ["key", "value"], [list(kv) for kv in data.REPORT], widths={"value": 100})
     add_table_sheet(wb, "contacts", ["name", "title", "team", "tel", "email"],
                     [[c.get(k, "") for k in ("name", "title", "team", "tel", "email")] for c in data.CONTACTS])

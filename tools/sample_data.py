@@ -331,8 +331,17 @@ It is unlikely that current performance levels will be sustainable into future q
 From April 2011 episodes where children in care go missing have been included within the published figures for placement stability. This information is included at the end of the reporting year but due to issues with the current IT system cannot be included in the year to date performance figures. The figures for June and September 2013 therefore relate to changes in actual placements, and do not include breaks in placements when a child in care goes missing for 24 hours or more.""",
 }
 
+# The sections sheet: the responsibilities seed 004 states once at the top of a section. Its
+# children's section states them (its adult section does not: they differ by indicator and
+# are on each indicator's page).
+SECTIONS = [
+    dict(section=CHILDREN, **{k: SCS_COMMON[k] for k in ("priority", "cabinet_member", "portfolio", "director",
+                                                         "division")}),
+]
+
 NARRATIVE = [
-    dict(section=CHILDREN, heading="Performance Indicator Summary", placement="before", text="""The performance measure for initial assessments completed within timescales is reported as within 10 days which is in line with national reporting. Although performance for Initial Assessments completed from April-September 2013 (85.2%) is below the internal target of 90% this still compares favourably to national and statistical neighbour averages.
+    # (no heading: in seed 004 these paragraphs follow the section's Performance Indicator Summary table)
+    dict(section=CHILDREN, heading=None, placement="before", text="""The performance measure for initial assessments completed within timescales is reported as within 10 days which is in line with national reporting. Although performance for Initial Assessments completed from April-September 2013 (85.2%) is below the internal target of 90% this still compares favourably to national and statistical neighbour averages.
 The percentage of caseholding social worker posts held by qualified social workers fell in the quarter to September 2013 to 75.8%. The majority of vacancies for social workers are currently being filled by agency staff. Achieving the target of 90% continues to be challenging.
 The performance measure for the percentage of children becoming subject to a child protection plan for the second time has been updated in line with national changes and now only includes new plans that are within 24 months of a previous plan. Performance for the quarter to September 2013 at 9.7% was slightly above target.
 The percentage of children subject to a child protection plan lasting two or more years at the point of de-registration has reduced from 8.0% in the year to March 2013 to 5.3% in the year to date (April-September 2013).

@@ -30,7 +30,9 @@ from pipeline.document.model import (
     flowing_rows,
     runs,
 )
+from pipeline.document.opening import section_opening
 from pipeline.document.textblocks import plain_lines, text_blocks
+from pipeline.document.unused_columns import drop_unused_columns
 from pipeline.input.tables import BusinessPlanItem, Dataset, Narrative
 from pipeline.rules.figures import format_figure
 from pipeline.rules.rating import Direction, Rag
@@ -101,13 +103,13 @@ def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet) -> Ta
             rating_cell(card, align="center"),
             _c(direction_text(card.direction), align="center"),
         ))
-    return Table(
+    return drop_unused_columns(Table(  # (a section with no Bold Steps indicator shows no Bold Steps column)
         columns=(4.2, 0.7, 0.6, 1.0, 1.1, 1.0, 1.0, 1.1, 1.2),
         header_rows=(header,),
         rows=flowing_rows(rows),
         caption=f"Summary of performance: {section} indicators, {cardset.period.long_label}",
         kind="data",
-    )
+    ))
 
 
 # ----------------------------------------------------------------------------- indicator page
@@ -282,7 +284,8 @@ def indicator_page(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
 def narrative_blocks(items: list[Narrative]) -> tuple[Block, ...]:
     out: list[Block] = []
     for item in items:
-        out.append(Heading(2, item.heading))
+        if item.heading:
+            out.append(Heading(2, item.heading))
         out += text_blocks(item.text)
     return tuple(out)
 
@@ -294,6 +297,11 @@ def section_part(section: str, letter: str, cards: tuple[Card, ...], cardset: Ca
     before = [n for n in narrative if n.placement != "after"]
     after = [n for n in narrative if n.placement == "after"]
     blocks: list[Block] = [Heading(1, title, anchor=f"appendix-{letter.lower()}")]
+    opening = section_opening(section, cards, cardset, dataset, wording)
+    if opening:  # seed 004: the opening's table is followed by the narrative written under it
+        blocks += opening
+        blocks += narrative_blocks([n for n in before if not n.heading])
+        before = [n for n in before if n.heading]
     blocks.append(Heading(2, wording.text("appendix", "key_heading")))
     blocks.append(rag_key_table(wording, activity=any(c.indicator.activity for c in cards)))
     blocks += [Paragraph(runs(wording.fill(t, section=section, appendix=letter)))

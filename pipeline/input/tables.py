@@ -178,6 +178,27 @@ class Narrative:
     placement: str = "before"  # before or after the section's indicator pages
 
 
+# The responsibilities a section's opening states once (seed 004's Specialist Children's
+# Services: priority, cabinet member, portfolio, director, division); the same names as the
+# indicators sheet's columns of these.
+SECTION_FIELDS = ("priority", "ambition", "cabinet_member", "portfolio", "director", "division")
+
+
+@dataclass(frozen=True)
+class SectionDetails:
+    """One row of the ``sections`` sheet: a section's responsibilities, stated for the section
+    (blank = not printed). A row overrides what the section's indicators say (docs/workbook.md)."""
+
+    section: str
+    row: int
+    priority: str = ""
+    ambition: str = ""
+    cabinet_member: str = ""
+    portfolio: str = ""
+    director: str = ""
+    division: str = ""
+
+
 @dataclass(frozen=True)
 class BusinessPlanItem:
     section: str
@@ -245,6 +266,7 @@ class Dataset:
     business_plan: tuple[BusinessPlanItem, ...] = ()
     contacts: tuple[Contact, ...] = ()
     sections: tuple[str, ...] = field(default=())
+    section_details: tuple[SectionDetails, ...] = ()  # the sections sheet
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:

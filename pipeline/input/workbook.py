@@ -21,6 +21,7 @@ from pipeline.input import cells
 from pipeline.input.cells import CellError
 from pipeline.input.tables import (
     DATA_PERIOD_ALIASES,
+    SECTION_FIELDS,
     BusinessPlanItem,
     Commentary,
     Contact,
@@ -28,6 +29,7 @@ from pipeline.input.tables import (
     Indicator,
     Narrative,
     ReportFields,
+    SectionDetails,
     ValueRow,
 )
 from pipeline.input.xlsx_scan import SheetEntry, column_letters, has_formulas, scan_sheet, sheet_list
@@ -130,7 +132,15 @@ CONTACTS = SheetSchema(
 
 REPORT = SheetSchema("report", required=("key", "value"), aliases={"field": "key"})
 
-SCHEMAS = (INDICATORS, VALUES, COMMENTARY, NARRATIVE, BUSINESS_PLAN, CONTACTS, REPORT)
+SECTIONS = SheetSchema(
+    "sections",
+    required=("section",),
+    optional=SECTION_FIELDS,
+    aliases={"bold_steps_priority": "priority", "bold_steps_ambition": "ambition"},
+    mandatory=False,
+)
+
+SCHEMAS = (INDICATORS, VALUES, COMMENTARY, NARRATIVE, BUSINESS_PLAN, CONTACTS, REPORT, SECTIONS)
 
 # report sheet keys: name -> repeatable?
 REPORT_KEYS = {
@@ -523,6 +533,7 @@ def read_workbook(path: str | os.PathLike) -> Dataset:
     business_plan = _business_plan(raw["business_plan"] or [], col)
     contacts = _contacts(raw["contacts"] or [], col)
     report = _report(raw["report"] or [], col)
+    section_details = _sections(raw["sections"] or [], raw["indicators"] or [], col)
     _check_spc_recalculate(indicators, values, col)
     if col.problems:
         raise InputProblems(name, col.problems)
@@ -537,6 +548,7 @@ def read_workbook(path: str | os.PathLike) -> Dataset:
         business_plan=tuple(business_plan),
         contacts=tuple(contacts),
         sections=sections,
+        section_details=tuple(section_details),
     )
 
 
@@ -808,6 +820,34 @@ def _narrative(rows: list[RawRow], col: _Collector) -> list[Narrative]:
             col.add(sheet, raw.number, "text", "is blank")
         if section and text and period is not None:
             out.append(Narrative(section, period, cells.read_text(raw.value("heading")), text, raw.number, placement))
+    return out
+
+
+def _sections(rows: list[RawRow], indicator_rows: list[RawRow], col: _Collector) -> list[SectionDetails]:
+    """The sections sheet: one row per section, naming a section of the indicators sheet
+    exactly (a row for a section no indicator has would never be printed: a typing slip).
+    The sections are those the indicators sheet's rows name, an indicator with problems of
+    its own included, so that one problem is not reported twice."""
+    sheet = "sections"
+    known = list(dict.fromkeys(s for s in (cells.read_text(r.value("section")) for r in indicator_rows) if s))
+    seen: dict[str, int] = {}
+    out = []
+    for raw in rows:
+        section = cells.read_text(raw.value("section"))
+        if not section:
+            col.add(sheet, raw.number, "section", "is blank")
+            continue
+        if section in seen:
+            col.add(sheet, raw.number, "section", f"{cells.quoted(section)} is also on row {seen[section]}")
+            continue
+        seen[section] = raw.number
+        if section not in known:
+            hint = difflib.get_close_matches(section, known, n=1)
+            suggestion = f" (did you mean {cells.shown(hint[0])}?)" if hint else ""
+            col.add(sheet, raw.number, "section",
+                    f"{cells.quoted(section)} is not a section of the indicators sheet{suggestion}")
+            continue
+        out.append(SectionDetails(section, raw.number, **{c: cells.read_text(raw.value(c)) for c in SECTION_FIELDS}))
     return out
 
 
