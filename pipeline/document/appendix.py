@@ -127,7 +127,7 @@ def details_table(card: Card) -> Table:
         low = cur.lower_threshold if cur else None
         high = cur.upper_threshold if cur else None
         rows.append((_rh("Current position"), _c(position), _rh("Expected range"),
-                     _c(f"{card.fmt(low)} to {card.fmt(high)}")))
+                     _c(f"{card.fmt_target(low)} to {card.fmt_target(high)}")))  # set figures, as in the table
     else:
         rows.append((_rh("Current position"), _c(position), _rh("Current target"),
                      _c(card.fmt_target(cur.target if cur else None))))
