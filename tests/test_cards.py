@@ -292,7 +292,7 @@ def test_the_known_difference_is_documented_in_the_data_notes(sample_dataset, sa
     aug11 = next(f for f in card.history if f.period == Month(2011, 8))
     assert (aug11.actual, aug11.target, aug11.rag) == (87, 85, Rag.GREEN)
     notes = sample_dataset.indicator("ASC06").data_notes
-    assert "Aug-11" in notes and "Amber" in notes and "Green" in notes
+    assert "August 2011" in notes and "Amber" in notes and "Green" in notes
 
 
 def test_sample_summary_for_september_2013(sample_cards):

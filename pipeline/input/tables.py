@@ -96,6 +96,9 @@ class Indicator:
     bold_steps: bool = False
     qpr: bool = False
     may_exceed_100: bool = False  # a percentage that is not a share of a whole (pipeline.quality)
+    # the minimum standard is the council's published one, shown in the trend table and chart;
+    # blank (the default) is internal: it rates, and the data notes say so (docs/workbook.md)
+    floor_published: bool = False
     short_title: str = ""
     priority: str = ""
     ambition: str = ""

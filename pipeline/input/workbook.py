@@ -66,7 +66,7 @@ INDICATORS = SheetSchema(
     required=("id", "title", "section", "polarity", "unit", "data_period"),
     optional=(
         "decimals", "tolerance", "tolerance_percent", "band_width", "year_end_target", "rate_per",
-        "activity", "bold_steps", "qpr", "trend_periods", "may_exceed_100",
+        "activity", "bold_steps", "qpr", "trend_periods", "may_exceed_100", "floor_published",
     ) + INDICATOR_TEXT_COLUMNS + SPC_COLUMNS,
     aliases={
         "indicator_id": "id", "ref": "id", "name": "title", "indicator": "title",
@@ -76,6 +76,7 @@ INDICATORS = SheetSchema(
         "lead_indicator": "activity", "activity_indicator": "activity", "per": "rate_per",
         "bold_steps_priority": "priority", "bold_steps_ambition": "ambition", "notes": "data_notes",
         "data_period_label": "data_period", "period_type": "data_period",
+        "minimum_standard_published": "floor_published", "published_floor": "floor_published",
     },
 )
 
@@ -214,7 +215,8 @@ class _Collector:
 # checked for characters the documents cannot hold. Ids are checked on their own (see _id_problem).
 _NOT_TEXT = frozenset({
     "period", "updated", "decimals", "tolerance", "tolerance_percent", "band_width", "year_end_target",
-    "rate_per", "activity", "bold_steps", "qpr", "trend_periods", "may_exceed_100", "polarity", "unit",
+    "rate_per", "activity", "bold_steps", "qpr", "trend_periods", "may_exceed_100", "floor_published",
+    "polarity", "unit",
     "data_period", "numerator", "denominator", "key", "author", "id", "indicator_id", "confirmed",
     *MEASURE_COLUMNS, *SPC_COLUMNS,
 })
@@ -535,6 +537,7 @@ def read_workbook(path: str | os.PathLike) -> Dataset:
     report = _report(raw["report"] or [], col)
     section_details = _sections(raw["sections"] or [], raw["indicators"] or [], col)
     _check_spc_recalculate(indicators, values, col)
+    _check_floor_published(indicators, values, col)
     if col.problems:
         raise InputProblems(name, col.problems)
     sections = tuple(dict.fromkeys(ind.section for ind in indicators))
@@ -590,7 +593,7 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
         rate_per = col.read(sheet, raw, "rate_per", cells.read_number)
         trend_periods = col.read(sheet, raw, "trend_periods", cells.read_int, low=2, high=60)
         flags = {c: col.read(sheet, raw, c, cells.read_flag) or False
-                 for c in ("activity", "bold_steps", "qpr", "may_exceed_100")}
+                 for c in ("activity", "bold_steps", "qpr", "may_exceed_100", "floor_published")}
         spc = {"spc": col.read(sheet, raw, "spc", cells.read_flag) if raw.value("spc") is not None else None,
                "spc_recalculate": col.read(sheet, raw, "spc_recalculate", _read_months) or (),
                "spc_baseline": col.read(sheet, raw, "spc_baseline", cells.read_int, low=MINIMUM_POINTS, high=240)}
@@ -645,6 +648,23 @@ def _check_spc_recalculate(indicators, values, col: _Collector) -> None:
                     f"{', '.join(missing)}: indicator {ind.id} has no row on the values sheet for "
                     f"{'this month' if len(missing) == 1 else 'these months'} (the limits are recalculated "
                     "from a month with a figure)")
+
+
+def _check_floor_published(indicators, values, col: _Collector) -> None:
+    """``floor_published`` Y on an indicator that has no minimum standard to show is a
+    slip (the report would show nothing and say nothing): refused, naming the cell."""
+    for ind in indicators:
+        if not ind.floor_published:
+            continue
+        if not ind.rated:
+            why = "an activity indicator" if ind.activity else "not rated (polarity none)"
+            col.add("indicators", ind.row, "floor_published",
+                    f"is Y, but indicator {ind.id} is {why} and has no minimum standard: leave it blank")
+        elif (ind.tolerance is None and ind.tolerance_percent is None
+              and not any(v.floor is not None for v in values.get(ind.id, ()))):
+            col.add("indicators", ind.row, "floor_published",
+                    f"is Y, but indicator {ind.id} has no minimum standard: give a floor on the values sheet "
+                    "or a tolerance on this row, or leave floor_published blank")
 
 
 def _id_problem(ident: str) -> str:

@@ -264,6 +264,17 @@ class StructBegin(Flowable):
 
 
 class StructEnd(Flowable):
+    """Closes the structure group opened by the matching :class:`StructBegin`.
+
+    In a frame it is a frame action (``frameAction``, the hook platypus calls for
+    flowables that take no room, as for :class:`pipeline.pdf.replay.RecordEnd`): a
+    frame fits a zero-size flowable only while its current point is above the frame's
+    bottom, and the space after a block that filled the page pushes it below, so a
+    plain zero-size end marker moved to a page of its own, which was printed blank
+    (the cover whose last block ended the page exactly). A group ends where its last
+    content ended, so it is closed on that page. Drawn inside a container (``Columns``,
+    which draws each child with ``drawOn``), it closes the group as it is drawn."""
+
     _ZEROSIZE = 1
 
     def __init__(self, role: str):
@@ -273,6 +284,9 @@ class StructEnd(Flowable):
 
     def wrap(self, availWidth, availHeight):
         return 0, 0
+
+    def frameAction(self, frame):
+        _hook(self.canv, "end_group", self.role)
 
     def draw(self):
         _hook(self.canv, "end_group", self.role)

@@ -28,7 +28,7 @@ from fractions import Fraction
 from pipeline.cards.compute import FIGURE_AGE_LIMIT, default_period, period_value
 from pipeline.errors import InputProblems, Problem
 from pipeline.input.tables import Dataset, Indicator, ValueRow
-from pipeline.rules.figures import format_figure, round_figure, to_decimal
+from pipeline.rules.figures import format_figure, format_target, round_figure, to_decimal
 from pipeline.rules.periods import Month
 
 ERROR, WARNING = "error", "warning"
@@ -143,6 +143,16 @@ def _fmt(ind: Indicator, value) -> str:
     return format_figure(value, ind.unit, ind.decimals)
 
 
+# the columns that hold set figures, which the report writes with format_target ("80%", not "80.0%")
+SET_FIGURE_COLUMNS = frozenset({"target", "floor", "lower_threshold", "upper_threshold"})
+
+
+def _fmt_set(ind: Indicator, value) -> str:
+    """A target, minimum standard or threshold as the report prints it (whole percentages
+    without the places the figures carry), so a message quotes what the page shows."""
+    return format_target(value, ind.unit, ind.decimals)
+
+
 def _name(ind: Indicator) -> str:
     return ind.short_title or ind.title
 
@@ -187,7 +197,7 @@ def impossible_values(ind: Indicator, rows) -> list[Finding]:
             if value is None:
                 continue
             v = to_decimal(value)
-            shown = _fmt(ind, v)
+            shown = _fmt_set(ind, v) if column in SET_FIGURE_COLUMNS else _fmt(ind, v)
             if ind.unit in NON_NEGATIVE_UNITS and v < 0:
                 add(row, column, f"{column} {shown} is negative, which a {ind.unit} cannot be: check the sign")
             elif ind.unit == "percent" and v < PERCENT_MIN:
@@ -349,11 +359,11 @@ def neighbour_factor(ind: Indicator, rows, period: Month, column: str) -> list[F
         else:
             if all(r >= NEIGHBOUR_FACTOR for r in ratios):
                 word = "minimum standard" if column == "floor" else column
-                around = " and ".join(_fmt(ind, n) for n in neighbours)
+                around = " and ".join(_fmt_set(ind, n) for n in neighbours)
                 out.append(Finding(
                     WARNING, "target-factor" if column == "target" else "floor-factor", ind.id, row.period,
                     "values", row.row, column,
-                    f"the {word} {_fmt(ind, value)} is {NEIGHBOUR_FACTOR} times or more away from the "
+                    f"the {word} {_fmt_set(ind, value)} is {NEIGHBOUR_FACTOR} times or more away from the "
                     f"{word}{'s' if len(neighbours) > 1 else ''} nearest it ({around}): a decimal point or a "
                     "digit may have slipped"))
     return out
@@ -377,7 +387,7 @@ def target_profile(ind: Indicator, rows, period: Month) -> list[Finding]:
             way = "risen" if trend > 0 else "fallen"
             out.append(Finding(
                 WARNING, "target-profile", ind.id, b.period, "values", b.row, "target",
-                f"the target {word} from {_fmt(ind, x)} ({a.period.label}) to {_fmt(ind, y)}, but it had "
+                f"the target {word} from {_fmt_set(ind, x)} ({a.period.label}) to {_fmt_set(ind, y)}, but it had "
                 f"{way} earlier in the {b.period.financial_year} financial year: phased targets move one way "
                 "towards the year-end target; check the profile"))
             continue  # one finding per turn; the new direction is what the next step is judged by

@@ -16,13 +16,14 @@ from decimal import Decimal
 from pipeline.cards.compute import CardSet
 from pipeline.input.tables import Dataset
 from pipeline.quality.checks import Finding
-from pipeline.rules.figures import format_figure, round_figure
+from pipeline.rules.figures import format_figure, format_target, round_figure
 from pipeline.rules.periods import MONTH_NAMES, Month
 
 NOTICE = "notice"  # a finding that never blocks: the report itself says what changed
 
 # the columns compared, and how the note names each
 MEASURES = (("actual", "figure"), ("target", "target"), ("floor", "minimum standard"))
+SET_COLUMNS = frozenset({"target", "floor"})  # printed as set figures (format_target)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,12 @@ class PublishedFigure:
     report_period: Month | None = None
 
     def shown(self, column: str) -> str:
-        return format_figure(getattr(self, column), self.unit, self.decimals)
+        """The column's value as the report printed it: a target or minimum standard as a
+        set figure ("80%"), the figure to its places ("80.0%")."""
+        value = getattr(self, column)
+        if column in SET_COLUMNS:
+            return format_target(value, self.unit, self.decimals)
+        return format_figure(value, self.unit, self.decimals)
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,8 @@ def published_figures(cardset: CardSet) -> list[dict]:
                 "indicator_id": ind.id, "period": f.period.iso, "unit": ind.unit, "decimals": ind.decimals,
                 "actual": _text(f.actual), "target": _text(f.target), "floor": _text(f.floor),
                 "rating": f.rag.value if f.rag else None, "is_forecast": int(bool(f.is_forecast)),
-                "actual_shown": card.fmt(f.actual), "target_shown": card.fmt(f.target),
-                "floor_shown": card.fmt(f.floor),
+                "actual_shown": card.fmt(f.actual), "target_shown": card.fmt_target(f.target),
+                "floor_shown": card.fmt_target(f.floor),
             })
     return out
 
@@ -144,7 +150,8 @@ def revisions(dataset: Dataset, cardset: CardSet, published: list[PublishedFigur
                 if old is None or new is None or round_figure(old, ind.decimals) == new:
                     continue
                 row = rows.get((ind.id, f.period))
-                out.append(Revision(ind.id, f.period, what, column, was.shown(column), card.fmt(new), was,
+                shown = card.fmt_target(new) if column in SET_COLUMNS else card.fmt(new)
+                out.append(Revision(ind.id, f.period, what, column, was.shown(column), shown, was,
                                     same_committee(was.committee, committee), row.row if row else None))
     return out
 
