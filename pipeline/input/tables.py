@@ -245,6 +245,9 @@ class Dataset:
     business_plan: tuple[BusinessPlanItem, ...] = ()
     contacts: tuple[Contact, ...] = ()
     sections: tuple[str, ...] = field(default=())
+    # a report read from several files (pipeline.input.report_definition): indicator id -> the
+    # file its indicators and values rows are in; empty when they are all in ``source``
+    origins: dict[str, str] = field(default_factory=dict)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
