@@ -19,13 +19,14 @@ from pipeline.commands.options import period_option
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
               help="File the json or xlsx listing is written to (json: default stdout; xlsx: required).")
 def validate(workbook, period, strict, fmt, out_file):
-    """Check WORKBOOK and list every problem at once (exit status 1 if there is any).
+    """Check WORKBOOK (or a report definition, .toml) and list every problem at once (exit status 1 if
+    there is any).
 
     Then the data-quality checks (docs/workbook.md): errors (values the unit cannot have)
     make the exit status 1; warnings are listed, and --strict makes them count too.
     """
     from pipeline.errors import InputProblems
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.report_definition import read_input
     from pipeline.quality import checks
 
     if fmt == "xlsx" and not out_file:
@@ -33,7 +34,7 @@ def validate(workbook, period, strict, fmt, out_file):
     if out_file and fmt == "text":
         raise click.UsageError("--out is for --format json or xlsx")
     try:
-        dataset = read_workbook(workbook)  # InputProblems -> listed by the CLI edge, exit 1
+        dataset = read_input(workbook, period)  # InputProblems -> listed by the CLI edge, exit 1
     except InputProblems as exc:
         if fmt == "text":
             raise
@@ -48,13 +49,15 @@ def validate(workbook, period, strict, fmt, out_file):
         titles = {ind.id: ind.title for ind in dataset.indicators}
         _write_listing(findings, workbook, period, titles, fmt, out_file)
     if errors:
-        raise checks.as_problems(workbook, errors)
+        raise checks.as_problems(workbook, errors, dataset.origins)
     failing = strict and bool(open_warnings)  # (then listed once, as problems)
     for finding in findings:
         if finding.severity == checks.WARNING and (finding.confirmed or not failing):
-            click.echo(f"{'confirmed' if finding.confirmed else 'warning'}: {finding}", err=True)
+            origin = dataset.origins.get(finding.indicator_id)  # (a report read from several files)
+            click.echo(f"{'confirmed' if finding.confirmed else 'warning'}: {origin + ': ' if origin else ''}{finding}",
+                       err=True)
     if failing:
-        raise checks.as_problems(workbook, open_warnings)
+        raise checks.as_problems(workbook, open_warnings, dataset.origins)
     values = sum(len(v) for v in dataset.values.values())
     warned = (f"; {len(open_warnings)} data-quality warning{'s' if len(open_warnings) != 1 else ''} (on stderr)"
               if open_warnings else "")
@@ -85,11 +88,11 @@ def _write_listing(findings, workbook, period, titles, fmt, out_file):
 @period_option("Reporting month (default: the latest month with figures, whatever the report sheet says).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def cards(workbook, period, fmt):
-    """Print the indicator cards of WORKBOOK for one period."""
+    """Print the indicator cards of WORKBOOK (or a report definition, .toml) for one period."""
     from pipeline.cards.compute import cards_to_json, compute_cards
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.report_definition import read_input
 
-    dataset = read_workbook(workbook)
+    dataset = read_input(workbook, period)
     # the issue's rule for this command: the latest month with figures unless --period says
     # otherwise (build uses the report sheet's period, the month the report is about)
     cardset = compute_cards(dataset, period or dataset.latest_period)  # the period guard refuses: exit 1

@@ -313,10 +313,9 @@ def _read_definition_input(definition: Definition, period: Month | None) -> Repo
         for ident in sorted(part.declared):
             if ident in declared:
                 first, first_row = declared[ident]
-                here = f", indicators row {rows[ident]}" if ident in rows else ""
                 there = f", indicators row {first_row}" if first_row else ""
                 problems.append(Problem(str(source.path), "indicators", rows.get(ident), "id", (
-                    f"indicator {ident} is also defined in {first.given}{there} (this file{here}): an "
+                    f"indicator {ident} is also defined in {first.given}{there}: an "
                     "indicator comes from one source; delete one of them, or give them different ids")))
             else:
                 declared[ident] = (source, rows.get(ident))
