@@ -86,12 +86,20 @@ def _write_listing(findings, workbook, period, titles, fmt, out_file):
 @click.command()
 @click.argument("workbook", type=click.Path(dir_okay=False))
 @period_option("Reporting month (default: the latest month with figures, whatever the report sheet says).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def cards(workbook, period, fmt):
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True, help="table: for reading; json: docs/cards-json.md; csv / xlsx: one row per card "
+                                      "(docs/cards.md).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="File the csv or xlsx is written to (csv: default stdout; xlsx: required).")
+def cards(workbook, period, fmt, out_file):
     """Print the indicator cards of WORKBOOK (or a report definition, .toml) for one period."""
     from pipeline.cards.compute import cards_to_json, compute_cards
     from pipeline.input.report_definition import read_input
 
+    if fmt == "xlsx" and not out_file:
+        raise click.UsageError("--format xlsx needs --out FILE")
+    if out_file and fmt not in ("csv", "xlsx"):
+        raise click.UsageError("--out is for --format csv or xlsx")
     dataset = read_input(workbook, period)
     # the issue's rule for this command: the latest month with figures unless --period says
     # otherwise (build uses the report sheet's period, the month the report is about)
@@ -100,6 +108,19 @@ def cards(workbook, period, fmt):
         click.echo(f"WARNING: {cardset.period_warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(cards_to_json(cardset), indent=2, ensure_ascii=False))
+        return
+    if fmt in ("csv", "xlsx"):
+        from pipeline.cards.table_export import cards_csv, cards_xlsx
+        from pipeline.infra import atomic
+
+        data = cards_csv(cardset) if fmt == "csv" else cards_xlsx(cardset)
+        if out_file:
+            atomic.write_bytes(out_file, data)  # (a reader never sees half a file)
+            click.echo(f"{out_file}: {len(cardset.cards)} cards for {cardset.period.long_label}", err=True)
+        else:
+            stdout = click.get_binary_stream("stdout")
+            stdout.write(data)
+            stdout.flush()
         return
     click.echo(render_table(cardset))
 
