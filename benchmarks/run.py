@@ -14,6 +14,9 @@ and the processes it waited for (``os.wait4``'s ru_maxrss). What is timed:
   the cold build's folder (its caches kept: no chart is drawn) after a commentary-only
   change, of one indicator (as commentary arrives: every other PDF section is replayed)
   and of every indicator (the worst case: every indicator's page is laid out again);
+- the council month as the council builds it (``month``, docs/month.md): the large input's
+  directorates as eight committee reports, each a report definition taking its section from
+  the large workbook, built cold, as many at once as there are cores;
 - the agenda pack of the sample meeting (inputs/meeting_2013-12-05.toml);
 - the build's own stage timings (read, cards, assemble, charts, docx, pdf), medians.
 
@@ -180,6 +183,23 @@ def build_pair(table: Table, name: str, book: Path, revised, runs: int, work: Pa
     return stages
 
 
+def council_month(large: Path, folder: Path, out: Path) -> Path:
+    """A council month of one report per directorate of the large input: each a report
+    definition (docs/report-definition.md) taking its directorate's section from it."""
+    from generate_large import DIRECTORATES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    reports = []
+    for n, (section, _, _) in enumerate(DIRECTORATES, start=1):
+        definition = folder / f"directorate{n}_2013-09.toml"
+        definition.write_text(f'workbook = "{large}"\n\n[[sources]]\npath = "{large}"\n'
+                              f'sections = ["{section}"]\n', encoding="utf-8")
+        reports.append(f'[[reports]]\nname = "{section}"\ninput = "{definition}"\nout = "{out / str(n)}"\n')
+    council = folder / "council.toml"
+    council.write_text('month = "2013-09"\n\n' + "\n".join(reports), encoding="utf-8")
+    return council
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each small measurement (median taken)")
@@ -223,6 +243,11 @@ def main(argv=None):
             stages["large cold"], stages["large rebuild, one"], stages["large rebuild, all"] = build_pair(
                 table, "large", work / "large.xlsx", lambda dest, rev, n: generate(dest, revision=rev, revised=n),
                 args.large_runs, work, [], "< 10 s", 10.0)
+            months = [work / f"month-{i}" for i in range(args.large_runs)]
+            times, mem, _ = timed(args.large_runs, lambda i: ["-m", "pipeline", "month", str(
+                council_month(work / "large.xlsx", months[i], months[i] / "out"))],
+                lambda i: shutil.rmtree(months[i], ignore_errors=True))
+            table.add("month: council month as 8 directorate reports, cold", times, mem)
 
         outs = [work / f"pack-{i}" for i in range(args.runs)]
         times, mem, _ = timed(args.runs, lambda i: ["-m", "pipeline", "pack", str(MEETING), "--out", str(outs[i])],

@@ -128,9 +128,9 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
     clock = _Clock(result.timings)
 
     with clock("read"):
-        from pipeline.input.workbook import read_workbook
+        from pipeline.input.report_definition import read_input
 
-        dataset = read_workbook(workbook)
+        dataset = read_input(workbook, period)  # a workbook, or a report definition (.toml)
     with clock("cards"):
         from pipeline.cards.compute import compute_cards
 
@@ -140,7 +140,7 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
 
     findings = quality.check_dataset(dataset, cardset.period)
     if quality.errors(findings):  # values the unit cannot have: listed like any input problem, exit 1
-        raise quality.as_problems(dataset.source, quality.errors(findings))
+        raise quality.as_problems(dataset.source, quality.errors(findings), dataset.origins)
     if register is not None:
         dataset, cardset = _with_revisions(result, dataset, cardset, register)
     # --- end issue 18 -------------------------------------------------------------------------

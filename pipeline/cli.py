@@ -20,6 +20,7 @@ COMMANDS = {
     "build": ("pipeline.commands.build", "build", "Build the committee report (DOCX and/or PDF)."),
     "commentary": ("pipeline.commands.commentary", "commentary",
                    "Export commentary forms to officers and merge them back."),
+    "month": ("pipeline.commands.month", "month", "Build every committee report of a council month."),
     "pack": ("pipeline.commands.pack", "pack", "Build the agenda pack for a meeting from its manifest."),
     "send": ("pipeline.commands.send", "send", "Email a meeting's papers to the committee's members."),
     "register": ("pipeline.commands.register", "register", "List what the register of published figures holds."),

@@ -56,12 +56,22 @@ class InputProblems(PipelineError):
     def __init__(self, file: str, problems: list[Problem]):
         self.file = file
         self.problems = sorted(set(problems), key=_problem_order)
+        # files in the order their problems were found, this one first (a report read from
+        # several files: pipeline.input.report_definition)
+        self.files = list(dict.fromkeys([file] + [p.file for p in problems]))
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{file}: {len(self.problems)} {noun}")
 
     def report(self) -> str:
         lines = [str(self)]
-        lines += [f"  {p}" for p in self.problems]
+        if all(p.file == self.file for p in self.problems):
+            lines += [f"  {p}" for p in self.problems]
+            return "\n".join(lines)
+        for file in self.files:  # each file's problems under its name
+            mine = [p for p in self.problems if p.file == file]
+            if mine:
+                lines.append(f"  {file}:")
+                lines += [f"    {p}" for p in mine]
         return "\n".join(lines)
 
 

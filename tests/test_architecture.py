@@ -32,18 +32,23 @@ BELOW = {
               "quality", "register"},
     "pack": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
              "build", "quality", "register"},
+    # a council month: builds its reports as `build` does, each in its own process
+    "council": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
+                "build", "quality", "register"},
     "mail": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
              "build", "pack", "quality", "register"},
+    # the analysts' Python API: a report's cards as a table (pandas)
+    "api": {"base", "rules", "input", "cards"},
 }
 BELOW["commands"] = set(BELOW) - {"commands"}
 BELOW["cli"] = {"base", "commands"}
 
 # top-level modules of the package and the stage each belongs to
-TOP_LEVEL = {"errors": "base", "build": "build", "cli": "cli", "__main__": "cli", "__init__": "base"}
+TOP_LEVEL = {"errors": "base", "build": "build", "cli": "cli", "__main__": "cli", "__init__": "base", "api": "api"}
 SUBPACKAGES = {"infra": "base", "style": "style", "rules": "rules", "input": "input", "cards": "cards",
                "commentary": "commentary", "document": "document", "charts": "charts", "pdf": "pdf",
                "docx": "docx", "pack": "pack", "mail": "mail", "commands": "commands", "quality": "quality",
-               "register": "register"}
+               "register": "register", "council": "council"}
 
 
 def stage_of(dotted: str) -> str | None:

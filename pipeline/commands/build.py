@@ -25,7 +25,7 @@ from pipeline.commands.options import period_option
               help="The register of published figures to compare with: a figure revised since a meeting was "
                    "given it gets a data note (docs/register.md)  [default: OUT/published.sqlite]")
 def build(workbook, out_dir, fmt, period, strict, cache_dir, no_cache, jobs, register):
-    """Build the committee report from WORKBOOK: cover report and appendices."""
+    """Build the committee report from WORKBOOK (or a report definition, .toml): cover report and appendices."""
     from pipeline.build import FORMATS, build_report
     from pipeline.register.store import default_path
 

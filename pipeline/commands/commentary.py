@@ -24,7 +24,7 @@ def commentary():
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder to write the forms into.")
 def export_cmd(workbook, period, by, out):
-    """Write one commentary form (.xlsx) per officer or division from WORKBOOK."""
+    """Write one commentary form (.xlsx) per officer or division from WORKBOOK (or a report definition)."""
     from pipeline.commentary.forms import export_forms
 
     paths = export_forms(workbook, out, period=period, by=by, now=_dt.datetime.now())
@@ -36,7 +36,7 @@ def export_cmd(workbook, period, by, out):
 @commentary.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--into", "master", required=True, type=click.Path(dir_okay=False),
-              help="The master workbook the forms were exported from.")
+              help="The master workbook (or report definition, .toml) the forms were exported from.")
 @period_option("Reporting month the forms are for (default: as for export).")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 def import_cmd(files, master, period, dry_run):
@@ -48,7 +48,7 @@ def import_cmd(files, master, period, dry_run):
     """
     from pipeline.commentary.merge import import_forms, preview_warning
 
-    plan, backup = import_forms(master, list(files), now=_dt.datetime.now(), dry_run=dry_run, period=period,
+    plan, _backup = import_forms(master, list(files), now=_dt.datetime.now(), dry_run=dry_run, period=period,
                                 on_plan=lambda plan: click.echo(plan.report()))
     if dry_run:
         warning = preview_warning(master) if plan.changes else None
@@ -56,5 +56,5 @@ def import_cmd(files, master, period, dry_run):
             click.echo(f"Note: the real import would be refused now: {warning}", err=True)
         click.echo("Dry run: nothing was written." if plan.changes else "Dry run.")
         return
-    if backup is not None:
-        click.echo(f"Backed up the master to {backup}; wrote {master}.")
+    for file, copy in plan.written:  # (a report definition: each file that keeps commentary it changed)
+        click.echo(f"Backed up {'the master' if file == plan.master else file} to {copy}; wrote {file}.")

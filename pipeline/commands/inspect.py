@@ -19,13 +19,14 @@ from pipeline.commands.options import period_option
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
               help="File the json or xlsx listing is written to (json: default stdout; xlsx: required).")
 def validate(workbook, period, strict, fmt, out_file):
-    """Check WORKBOOK and list every problem at once (exit status 1 if there is any).
+    """Check WORKBOOK (or a report definition, .toml) and list every problem at once (exit status 1 if
+    there is any).
 
     Then the data-quality checks (docs/workbook.md): errors (values the unit cannot have)
     make the exit status 1; warnings are listed, and --strict makes them count too.
     """
     from pipeline.errors import InputProblems
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.report_definition import read_input
     from pipeline.quality import checks
 
     if fmt == "xlsx" and not out_file:
@@ -33,7 +34,7 @@ def validate(workbook, period, strict, fmt, out_file):
     if out_file and fmt == "text":
         raise click.UsageError("--out is for --format json or xlsx")
     try:
-        dataset = read_workbook(workbook)  # InputProblems -> listed by the CLI edge, exit 1
+        dataset = read_input(workbook, period)  # InputProblems -> listed by the CLI edge, exit 1
     except InputProblems as exc:
         if fmt == "text":
             raise
@@ -48,13 +49,15 @@ def validate(workbook, period, strict, fmt, out_file):
         titles = {ind.id: ind.title for ind in dataset.indicators}
         _write_listing(findings, workbook, period, titles, fmt, out_file)
     if errors:
-        raise checks.as_problems(workbook, errors)
+        raise checks.as_problems(workbook, errors, dataset.origins)
     failing = strict and bool(open_warnings)  # (then listed once, as problems)
     for finding in findings:
         if finding.severity == checks.WARNING and (finding.confirmed or not failing):
-            click.echo(f"{'confirmed' if finding.confirmed else 'warning'}: {finding}", err=True)
+            origin = dataset.origins.get(finding.indicator_id)  # (a report read from several files)
+            click.echo(f"{'confirmed' if finding.confirmed else 'warning'}: {origin + ': ' if origin else ''}{finding}",
+                       err=True)
     if failing:
-        raise checks.as_problems(workbook, open_warnings)
+        raise checks.as_problems(workbook, open_warnings, dataset.origins)
     values = sum(len(v) for v in dataset.values.values())
     warned = (f"; {len(open_warnings)} data-quality warning{'s' if len(open_warnings) != 1 else ''} (on stderr)"
               if open_warnings else "")
@@ -83,13 +86,21 @@ def _write_listing(findings, workbook, period, titles, fmt, out_file):
 @click.command()
 @click.argument("workbook", type=click.Path(dir_okay=False))
 @period_option("Reporting month (default: the latest month with figures, whatever the report sheet says).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def cards(workbook, period, fmt):
-    """Print the indicator cards of WORKBOOK for one period."""
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
+              show_default=True, help="table: for reading; json: docs/cards-json.md; csv / xlsx: one row per card "
+                                      "(docs/cards.md).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="File the csv or xlsx is written to (csv: default stdout; xlsx: required).")
+def cards(workbook, period, fmt, out_file):
+    """Print the indicator cards of WORKBOOK (or a report definition, .toml) for one period."""
     from pipeline.cards.compute import cards_to_json, compute_cards
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.report_definition import read_input
 
-    dataset = read_workbook(workbook)
+    if fmt == "xlsx" and not out_file:
+        raise click.UsageError("--format xlsx needs --out FILE")
+    if out_file and fmt not in ("csv", "xlsx"):
+        raise click.UsageError("--out is for --format csv or xlsx")
+    dataset = read_input(workbook, period)
     # the issue's rule for this command: the latest month with figures unless --period says
     # otherwise (build uses the report sheet's period, the month the report is about)
     cardset = compute_cards(dataset, period or dataset.latest_period)  # the period guard refuses: exit 1
@@ -97,6 +108,19 @@ def cards(workbook, period, fmt):
         click.echo(f"WARNING: {cardset.period_warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(cards_to_json(cardset), indent=2, ensure_ascii=False))
+        return
+    if fmt in ("csv", "xlsx"):
+        from pipeline.cards.table_export import cards_csv, cards_xlsx
+        from pipeline.infra import atomic
+
+        data = cards_csv(cardset) if fmt == "csv" else cards_xlsx(cardset)
+        if out_file:
+            atomic.write_bytes(out_file, data)  # (a reader never sees half a file)
+            click.echo(f"{out_file}: {len(cardset.cards)} cards for {cardset.period.long_label}", err=True)
+        else:
+            stdout = click.get_binary_stream("stdout")
+            stdout.write(data)
+            stdout.flush()
         return
     click.echo(render_table(cardset))
 

@@ -147,7 +147,13 @@ def recorded_fingerprints(path: str | os.PathLike) -> dict[tuple[str, Month], st
 
 
 def check_dataset(dataset, cardset: CardSet) -> list[CommentaryWarning]:
-    """The warnings for a dataset read from its file (``dataset.source``)."""
-    fingerprints = recorded_fingerprints(dataset.source) if dataset.source and os.path.exists(dataset.source) else {}
+    """The warnings for a dataset read from its file (``dataset.source``: a workbook, or a report
+    definition, whose commentary is kept in its report workbook and the sources that keep their own)."""
+    from pipeline.input.report_definition import commentary_homes
+
+    fingerprints: dict[tuple[str, Month], str] = {}
+    if dataset.source and os.path.exists(dataset.source):
+        for file in commentary_homes(dataset.source):
+            fingerprints.update(recorded_fingerprints(file))
     return commentary_warnings(cardset, fingerprints)
 

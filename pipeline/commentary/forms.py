@@ -100,9 +100,9 @@ def export_forms(workbook: str | os.PathLike, out_dir: str | os.PathLike, *, per
                  by: str = "owner", now: _dt.datetime | None = None) -> list[Path]:
     """Write one form per officer or division; return the paths written."""
     from pipeline.cards.compute import compute_cards
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.report_definition import read_input
 
-    dataset = read_workbook(workbook)
+    dataset = read_input(workbook, period)  # a workbook, or a report definition (.toml)
     cardset = compute_cards(dataset, period)
     now = (now or _dt.datetime.now()).replace(microsecond=0)
     out = Path(out_dir)

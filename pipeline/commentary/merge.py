@@ -22,9 +22,16 @@ imports into one master at the same moment run one after the other, and the seco
 against what the first wrote, never against a copy read before it. A dry run plans without
 the lock (it writes nothing). How the master file itself is protected (read-only, open in
 Excel, full disk, Ctrl-C) is in :mod:`pipeline.commentary.master_file`.
+
+The master may also be a report definition (``.toml``, :mod:`pipeline.input.report_definition`):
+each indicator's commentary is then kept in one file (the report workbook, or a source that
+keeps its own), and each change is written to that file only, with the same backup, under
+that file's lock; the locks of every such file are held from planning to writing, taken in
+the order of their paths so that two imports never wait for each other.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import io
 import os
@@ -66,6 +73,7 @@ class Change:
     author: str
     sources: tuple[str, ...]
     fingerprint: str
+    home: Path | None = None  # the file the commentary is kept in (None: the master itself)
 
     def describe(self) -> str:
         old = f'"{quote_short(self.old)}"' if self.old else "(none)"
@@ -107,13 +115,22 @@ class ImportPlan:
     already: list[tuple[str, str]] = field(default_factory=list)  # (file, indicator) already in the master
     unchanged_forms: list[str] = field(default_factory=list)  # files in which nothing was changed
     forms: list[Form] = field(default_factory=list)
+    files: dict[Path, bytes] = field(default_factory=dict)  # each file commentary is kept in, as read
+    written: list[tuple[Path, Path]] = field(default_factory=list)  # (file, its backup), once written
+
+    def home(self, change: Change) -> Path:
+        return change.home or self.master
 
     def report(self) -> str:
         lines = []
         if self.changes:
             noun = "commentary" if len(self.changes) == 1 else "commentaries"
             lines.append(f"{len(self.changes)} {noun} to change in {self.master} ({self.period.long_label}):")
-            lines += [f"  {c.describe()}" for c in self.changes]
+            for home in dict.fromkeys(self.home(c) for c in self.changes):
+                if home != self.master:  # a report definition: each file its own changes
+                    lines.append(f"  in {home}:")
+                lines += [f"  {'  ' if home != self.master else ''}{c.describe()}"
+                          for c in self.changes if self.home(c) == home]
         else:
             lines.append(f"Nothing to change in {self.master}: "
                          + ("every change in these files is already in the master." if self.already
@@ -128,14 +145,19 @@ class ImportPlan:
 
 def plan_import(master: str | os.PathLike, files: list, period: Month | None = None) -> ImportPlan:
     from pipeline.cards.compute import compute_cards
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.report_definition import read_report_input
 
     master = Path(master)
-    dataset = read_workbook(master)  # an invalid master: InputProblems
-    try:
-        master_bytes = master.read_bytes()
-    except OSError as exc:
-        raise PipelineError(f"cannot read {master}: {exc.strerror}") from None
+    report_input = read_report_input(master, period)  # an invalid master: InputProblems
+    dataset = report_input.dataset
+    kept: dict[Path, bytes] = {}  # the master, and each file that keeps commentary, as read
+    for file in (master,) + tuple(f for f in report_input.commentary_files if f != master):
+        try:
+            kept[file] = file.read_bytes()
+        except OSError as exc:
+            raise PipelineError(f"cannot read {file}: {exc.strerror}") from None
+    master_bytes = kept[master]
+    homes = report_input.homes if report_input.definition is not None else {}
     cardset = compute_cards(dataset, period)
     period = cardset.period
     cards = {c.indicator.id: c for c in cardset.cards}
@@ -179,7 +201,7 @@ def plan_import(master: str | os.PathLike, files: list, period: Month | None = N
     if problems:
         raise FormsRefused(problems)
 
-    plan = ImportPlan(master, period, master_bytes, forms=forms)
+    plan = ImportPlan(master, period, master_bytes, forms=forms, files=kept)
     proposals: dict[str, dict[str, list[tuple[Form, str]]]] = {}  # id -> new text -> [(form, original)]
     for form in forms:
         changed = [r for r in form.rows if r.changed]
@@ -211,7 +233,8 @@ def plan_import(master: str | os.PathLike, files: list, period: Month | None = N
         card = cards[ident]
         author = next((f.author for f, _ in sources if f.author), "") or card.indicator.owner
         plan.changes.append(Change(ident, period, in_master, text, author,
-                                   tuple(Path(f.path).name for f, _ in sources), figures_fingerprint(card)))
+                                   tuple(Path(f.path).name for f, _ in sources), figures_fingerprint(card),
+                                   home=homes.get(ident)))
     if conflicts:
         raise CommentaryConflict(conflicts)
     return plan
@@ -224,29 +247,68 @@ def master_lock_name(master: Path) -> str:
 def apply_import(plan: ImportPlan, now: _dt.datetime) -> Path | None:
     """Back up the master and write the changes into it atomically; return the backup's path
     (None when there was nothing to change). Call it with the master's lock held (as
-    :func:`import_forms` does), right after planning."""
+    :func:`import_forms` does), right after planning.
+
+    A report definition's changes go to the files their commentary is kept in (``plan.written``
+    lists each with its backup; the first backup is returned). Every file is checked first
+    (writable, unchanged since it was read), so one that cannot be written stops the import
+    before anything is; the writes then run one file after another with Ctrl-C held back until
+    the last is done, and a failure part way names what was already written (importing the
+    same forms again completes it: what is there already is not changed again)."""
     if not plan.changes:
         return None
-    master = plan.master
-    check_writable(master, "the master workbook")
-    try:
-        current = master.read_bytes()
-    except OSError as exc:
-        raise PipelineError(f"cannot read {master}: {exc.strerror}") from None
-    if current != plan.master_bytes:  # changed by hand (or by a run that took no lock)
-        raise PipelineError(f"{master} changed while the forms were being read: nothing was written; "
-                            "run the import again")
+    homes = list(dict.fromkeys(plan.home(c) for c in plan.changes))
+    if homes == [plan.master] and not plan.files.get(plan.master):
+        plan.files[plan.master] = plan.master_bytes
+    for home in homes:
+        check_writable(home, _what(plan, home))
+    for home in homes:
+        try:
+            current = home.read_bytes()
+        except OSError as exc:
+            raise PipelineError(f"cannot read {home}: {exc.strerror}") from None
+        if current != plan.files[home]:  # changed by hand (or by a run that took no lock)
+            raise PipelineError(f"{home} changed while the forms were being read: nothing was written; "
+                                "run the import again")
+    if len(homes) == 1:
+        backup = _write_changes(plan, homes[0], now)
+        plan.written.append((homes[0], backup))
+        return backup
+    from pipeline.infra.interrupts import deferred
+
+    with deferred():
+        for home in homes:
+            try:
+                backup = _write_changes(plan, home, now)
+            except PipelineError as exc:
+                if not plan.written:
+                    raise
+                done = ", ".join(f"{f} (backup {b.name})" for f, b in plan.written)
+                raise type(exc)(f"{exc}. Already written: {done}; import the same forms again to write the "
+                                "rest") from None
+            plan.written.append((home, backup))
+    return plan.written[0][1]
+
+
+def _what(plan: ImportPlan, home: Path) -> str:
+    return "the master workbook" if home == plan.master else "the commentary workbook"
+
+
+def _write_changes(plan: ImportPlan, home: Path, now: _dt.datetime) -> Path:
+    """One file's changes: backed up and replaced (pipeline.commentary.master_file)."""
     from openpyxl import load_workbook
 
-    # the master as read and backed up, not the file again: what is written is exactly the
+    # the file as read and backed up, not the file again: what is written is exactly the
     # backup plus these changes
-    wb = load_workbook(io.BytesIO(plan.master_bytes))  # not read-only: everything else is kept
+    wb = load_workbook(io.BytesIO(plan.files[home]))  # not read-only: everything else is kept
     ws = _commentary_sheet(wb)
     columns = _columns(ws)
     rows = _rows_by_key(ws, columns)
     now = now.replace(microsecond=0)
     next_row = _last_row(ws) + 1
     for change in plan.changes:
+        if plan.home(change) != home:
+            continue
         row = rows.get((change.indicator_id, change.period))
         if row is None:
             row, next_row = next_row, next_row + 1
@@ -259,7 +321,7 @@ def apply_import(plan: ImportPlan, now: _dt.datetime) -> Path | None:
         updated.value = now
         updated.number_format = "yyyy-mm-dd hh:mm"
         set_text(ws.cell(row, columns["fingerprint"]), change.fingerprint)
-    return backup_and_replace(master, plan.master_bytes, wb.save, now)
+    return backup_and_replace(home, plan.files[home], wb.save, now)
 
 
 def import_forms(master: str | os.PathLike, files: list, *, now: _dt.datetime, dry_run: bool = False,
@@ -276,18 +338,41 @@ def import_forms(master: str | os.PathLike, files: list, *, now: _dt.datetime, d
         plan = plan_import(master, files, period)
         on_plan(plan)
         return plan, None
-    with hold(master, master_lock_name(master)):
+    with contextlib.ExitStack() as locks:
+        for file in _lock_order(master):
+            locks.enter_context(hold(file, master_lock_name(file)))
         plan = plan_import(master, files, period)
         if plan.changes:  # refused before the plan is shown as if it were about to happen
-            check_writable(master, "the master workbook")
+            for home in dict.fromkeys(plan.home(c) for c in plan.changes):
+                check_writable(home, _what(plan, home))
         on_plan(plan)
         return plan, apply_import(plan, now)
 
 
+def _lock_order(master: Path) -> list[Path]:
+    """The files whose locks an import holds: the master workbook, or a report definition's
+    files that keep commentary (by path, so two imports take them in the same order)."""
+    from pipeline.input.report_definition import commentary_homes, is_definition
+
+    if not is_definition(master):
+        return [master]
+    return sorted(commentary_homes(master), key=str)
+
+
 def preview_warning(master: str | os.PathLike) -> str | None:
     """Why a real import into ``master`` would be refused now (for a dry run to say so)."""
+    from pipeline.input.report_definition import commentary_homes
+
     master = Path(master)
-    return not_writable_reason(master, "the master workbook") if master.is_file() else None
+    if not master.is_file():
+        return None
+    try:
+        files = commentary_homes(master)
+    except PipelineError:
+        return None  # (the plan said what is wrong with it)
+    reasons = [not_writable_reason(f, "the master workbook" if f == master else "the commentary workbook")
+               for f in files if f.is_file()]
+    return next((r for r in reasons if r), None)
 
 
 # ---------------------------------------------------------------------------------

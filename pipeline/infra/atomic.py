@@ -93,6 +93,12 @@ def forget_committed() -> None:
     _committed.clear()
 
 
+def note_committed(paths) -> None:
+    """Record files another process of this run replaced as a whole set (a council month's
+    builds, pipeline.council.month), so that an interrupt names them as written."""
+    _committed.extend(Path(p) for p in paths)
+
+
 def set_name(paths) -> str:
     """The name of a set of files: their names' common beginning, without a trailing
     ``.``, ``_`` or ``-`` (``report.docx`` + ``report.pdf`` -> ``report``)."""

@@ -270,6 +270,9 @@ class Dataset:
     contacts: tuple[Contact, ...] = ()
     sections: tuple[str, ...] = field(default=())
     section_details: tuple[SectionDetails, ...] = ()  # the sections sheet
+    # a report read from several files (pipeline.input.report_definition): indicator id -> the
+    # file its indicators and values rows are in; empty when they are all in ``source``
+    origins: dict[str, str] = field(default_factory=dict)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:

@@ -13,7 +13,7 @@ import os
 import re
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.errors import InputProblems, PipelineError, Problem
@@ -958,3 +958,85 @@ def _report(rows: list[RawRow], col: _Collector) -> ReportFields | None:
         period=period, intro_paragraphs=lines("introduction"),
         **{key: value for key, value in spc.items() if value is not None},
     )
+
+
+# ---------------------------------------------------------------------------------
+# part of a workbook: one file of a report read from several (pipeline.input.report_definition)
+
+
+@dataclass
+class WorkbookParts:
+    """What :func:`read_parts` read of one file, and the problems found in it (returned, not
+    raised: a report read from several files lists every file's problems at once)."""
+
+    file: str
+    problems: list[Problem]
+    fatal: bool = False  # a sheet asked for could not be read: the rest was not checked
+    indicators: tuple[Indicator, ...] = ()
+    declared: frozenset[str] = frozenset()  # ids on this file's indicators sheet, valid or not
+    values: dict[str, tuple[ValueRow, ...]] = field(default_factory=dict)
+    commentary: tuple[Commentary, ...] = ()
+    narrative: tuple[Narrative, ...] = ()
+    business_plan: tuple[BusinessPlanItem, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    report: ReportFields | None = None
+    section_details: tuple[SectionDetails, ...] = ()  # its sections sheet (a source's own)
+    stray: dict[str, int] = field(default_factory=dict)  # sheets not asked for: name -> rows holding something
+
+
+def read_parts(path: str | os.PathLike, sheets, *, required=(), indicators=(), declared=(),
+               stray=()) -> WorkbookParts:
+    """Read only the sheets named in ``sheets`` (schema names) of the workbook at ``path``,
+    each checked exactly as :func:`read_workbook` checks it; those in ``required`` must be
+    there. When the file's own indicators sheet is not among ``sheets``, its values and
+    commentary are checked against ``indicators`` (and ``declared``: ids declared elsewhere
+    but not valid, which are not reported again). ``stray``: sheets that are only looked at,
+    to count the rows that hold something. A file that cannot be opened raises InputProblems."""
+    name = str(path)
+    wb = open_workbook(path)
+    col = _Collector(name)
+    counts: dict[str, int] = {}
+    try:
+        book = _Book(path, wb, col)
+        raw = {schema.name: read_sheet(book, replace(schema, mandatory=schema.name in required), col)
+               for schema in SCHEMAS if schema.name in sheets}
+        if stray:
+            quiet = _Collector(name)  # what is wrong inside a stray sheet is not this file's problem
+            book.col = quiet
+            for schema in SCHEMAS:
+                if schema.name in stray and schema.name not in sheets:
+                    rows = read_sheet(book, replace(schema, mandatory=False), quiet)
+                    if rows:
+                        counts[schema.name] = len(rows)
+    finally:
+        wb.close()
+    parts = WorkbookParts(name, col.problems, fatal=col.fatal, stray=counts)
+    if col.fatal:
+        return parts
+    if "indicators" in raw:
+        seen: set[str] = set()
+        own = _indicators(raw["indicators"] or [], col, seen)
+        parts.indicators, parts.declared = tuple(own), frozenset(seen)
+        by_id = {ind.id: ind for ind in own}
+        known = set(seen)
+    else:
+        by_id = {ind.id: ind for ind in indicators}
+        known = set(by_id) | set(declared)
+    if "values" in raw:
+        parts.values = _values(raw["values"] or [], by_id, known, col)
+        if "indicators" in raw:
+            _check_spc_recalculate(parts.indicators, parts.values, col)
+            _check_floor_published(parts.indicators, parts.values, col)
+    if "sections" in raw and "indicators" in raw:
+        parts.section_details = tuple(_sections(raw["sections"] or [], raw["indicators"] or [], col))
+    if "commentary" in raw:
+        parts.commentary = tuple(_commentary(raw["commentary"] or [], by_id, known, col))
+    if "narrative" in raw:
+        parts.narrative = tuple(_narrative(raw["narrative"] or [], col))
+    if "business_plan" in raw:
+        parts.business_plan = tuple(_business_plan(raw["business_plan"] or [], col))
+    if "contacts" in raw:
+        parts.contacts = tuple(_contacts(raw["contacts"] or [], col))
+    if "report" in raw:
+        parts.report = _report(raw["report"] or [], col)
+    return parts

@@ -398,9 +398,12 @@ def target_profile(ind: Indicator, rows, period: Month) -> list[Finding]:
 # --- turning findings into the package's errors -----------------------------------------------
 
 
-def as_problems(source: str, findings) -> InputProblems:
-    """Findings as input problems (listed, exit status 1), each with its cell."""
-    return InputProblems(source, [Problem(source, f.sheet, f.row, f.column, _problem_text(f)) for f in findings])
+def as_problems(source: str, findings, origins: dict[str, str] | None = None) -> InputProblems:
+    """Findings as input problems (listed, exit status 1), each with its cell; ``origins``
+    (a report read from several files, ``Dataset.origins``): the file each indicator is in."""
+    origins = origins or {}
+    return InputProblems(source, [Problem(origins.get(f.indicator_id, source), f.sheet, f.row, f.column,
+                                          _problem_text(f)) for f in findings])
 
 
 def _problem_text(f: Finding) -> str:
