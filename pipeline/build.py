@@ -128,9 +128,9 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
     clock = _Clock(result.timings)
 
     with clock("read"):
-        from pipeline.input.workbook import read_workbook
+        from pipeline.input.sources import read_dataset
 
-        dataset = read_workbook(workbook)
+        dataset = read_dataset(workbook)  # a workbook, or a folder of files (docs/workbook.md)
     with clock("cards"):
         from pipeline.cards.compute import compute_cards
 

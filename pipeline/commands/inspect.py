@@ -9,7 +9,7 @@ from pipeline.commands.options import period_option
 
 
 @click.command()
-@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.argument("workbook", type=click.Path())  # a workbook, or a folder of files (docs/workbook.md)
 @period_option("Month the data-quality checks judge the figures for (default: the month build would report).")
 @click.option("--strict", is_flag=True,
               help="Exit with status 1 when there are data-quality warnings, not only errors.")
@@ -25,7 +25,7 @@ def validate(workbook, period, strict, fmt, out_file):
     make the exit status 1; warnings are listed, and --strict makes them count too.
     """
     from pipeline.errors import InputProblems
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.sources import read_dataset
     from pipeline.quality import checks
 
     if fmt == "xlsx" and not out_file:
@@ -33,7 +33,7 @@ def validate(workbook, period, strict, fmt, out_file):
     if out_file and fmt == "text":
         raise click.UsageError("--out is for --format json or xlsx")
     try:
-        dataset = read_workbook(workbook)  # InputProblems -> listed by the CLI edge, exit 1
+        dataset = read_dataset(workbook)  # InputProblems -> listed by the CLI edge, exit 1
     except InputProblems as exc:
         if fmt == "text":
             raise
@@ -81,15 +81,15 @@ def _write_listing(findings, workbook, period, titles, fmt, out_file):
 
 
 @click.command()
-@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.argument("workbook", type=click.Path())  # a workbook, or a folder of files (docs/workbook.md)
 @period_option("Reporting month (default: the latest month with figures, whatever the report sheet says).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def cards(workbook, period, fmt):
     """Print the indicator cards of WORKBOOK for one period."""
     from pipeline.cards.compute import cards_to_json, compute_cards
-    from pipeline.input.workbook import read_workbook
+    from pipeline.input.sources import read_dataset
 
-    dataset = read_workbook(workbook)
+    dataset = read_dataset(workbook)
     # the issue's rule for this command: the latest month with figures unless --period says
     # otherwise (build uses the report sheet's period, the month the report is about)
     cardset = compute_cards(dataset, period or dataset.latest_period)  # the period guard refuses: exit 1

@@ -377,9 +377,10 @@ def _names(found) -> str:
     return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
-def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[RawRow] | None:
+def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector, *, header=None) -> list[RawRow] | None:
     """Rows of one sheet keyed by canonical column names; None when the sheet is absent or
-    cannot be read (the reason is among the collector's problems)."""
+    cannot be read (the reason is among the collector's problems). ``header`` reads row 1
+    in place of the schema's own reader (the values sheet's months across: pipeline.input.wide)."""
     sheet_name = book.find(schema)
     if sheet_name is None:
         return None
@@ -400,7 +401,7 @@ def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[
                 collector.add(schema.name, 1, None, "sheet is empty: the first row must name the columns")
                 return []
             last_row = 1
-            _read_header(header_cells, schema, collector, positions)
+            (header or _read_header)(header_cells, schema, collector, positions)
             for number, row in enumerate(rows, start=2):
                 values = _read_row(row, number, positions, schema.name, collector)
                 last_row = number
@@ -465,7 +466,7 @@ def _read_row(row, number: int, positions: dict[int, str], sheet: str,
                               "(or the cells it uses) and save the workbook in Excel", cell=True)
                 continue
             value = cells.decode_escapes(value)
-            if column not in _NOT_TEXT:
+            if column not in _NOT_TEXT and not column[:1].isdigit():  # (a month's column, months across)
                 for message in cells.text_problems(value):
                     collector.add(sheet, number, column, message, cell=True)
         values[column] = (value, getattr(cell, "number_format", None))
@@ -500,13 +501,23 @@ def _unreadable(book: _Book, schema: SheetSchema, sheet_name: str, data: bytes |
 # the whole workbook
 
 
-def read_workbook(path: str | os.PathLike) -> Dataset:
+def read_workbook(path: str | os.PathLike, *, tables: dict[str, str | os.PathLike] | None = None) -> Dataset:
+    """The validated dataset of the workbook at ``path``. ``tables``: the indicators and/or
+    values tables read from files of their own (a CSV, another workbook) instead of sheets
+    of this one (pipeline.input.sources; docs/workbook.md, "A folder of files")."""
+    from pipeline.input import sources, wide
+
+    tables = tables or {}
     name = str(path)
     wb = open_workbook(path)
     col = _Collector(name)
+    values_header = wide.ValuesHeader()  # the values sheet's layout: long, or months across
     try:
         book = _Book(path, wb, col)
-        raw = {schema.name: read_sheet(book, schema, col) for schema in SCHEMAS}
+        raw = {schema.name: read_sheet(book, schema, col, header=values_header if schema is VALUES else None)
+               for schema in SCHEMAS if schema.name not in tables}
+        for table in tables:
+            sources.not_also_a_sheet(book, table, tables[table], col)
     finally:
         wb.close()
     # a required sheet that cannot be read, or a sheet without its required columns, cannot
@@ -515,9 +526,19 @@ def read_workbook(path: str | os.PathLike) -> Dataset:
         raise InputProblems(name, col.problems)
 
     declared: set[str] = set()  # ids on the indicators sheet, valid or not
-    indicators = _indicators(raw["indicators"] or [], col, declared)
+    if "indicators" in tables:
+        indicators = sources.indicators_into(tables["indicators"], col, declared)
+        if col.fatal:
+            raise InputProblems(name, col.problems)
+    else:
+        indicators = _indicators(raw["indicators"] or [], col, declared)
     by_id = {ind.id: ind for ind in indicators}
-    values = _values(raw["values"] or [], by_id, declared, col)
+    if "values" in tables:
+        values = sources.values_into(tables["values"], by_id, declared, col)
+    elif values_header.layout == wide.WIDE:
+        values = wide.wide_values(raw["values"] or [], values_header, by_id, declared, col)
+    else:
+        values = _values(raw["values"] or [], by_id, declared, col)
     commentary = _commentary(raw["commentary"] or [], by_id, declared, col)
     narrative = _narrative(raw["narrative"] or [], col)
     business_plan = _business_plan(raw["business_plan"] or [], col)
