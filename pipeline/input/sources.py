@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 
 from pipeline.errors import InputProblems, Problem
@@ -42,7 +43,7 @@ def read_dataset(path: str | os.PathLike) -> Dataset:
 
 def folder_sources(folder: Path) -> tuple[Path, dict[str, str | os.PathLike]]:
     """The folder's report workbook, and its tables given as files (name -> path)."""
-    from pipeline.input.workbook import _look_alike_key
+    from pipeline.input.workbook import look_alike_key
 
     entries = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
     books = [p for p in entries if p.suffix.lower() in WORKBOOK_SUFFIXES]
@@ -55,7 +56,7 @@ def folder_sources(folder: Path) -> tuple[Path, dict[str, str | os.PathLike]]:
         if stem in TABLES:
             tables[stem] = p
             continue
-        alike = [t for t in TABLES if _look_alike_key(p.stem) == _look_alike_key(t)]
+        alike = [t for t in TABLES if look_alike_key(p.stem) == look_alike_key(t)]
         if alike:
             problems.append(f'the file "{p.name}" looks like {alike[0]}.csv but is not read: delete it, or rename '
                             f"it {alike[0]}.csv if it is the one to read")
@@ -70,9 +71,9 @@ def folder_sources(folder: Path) -> tuple[Path, dict[str, str | os.PathLike]]:
 
 def read_indicators_source(path: str | os.PathLike) -> tuple[Indicator, ...]:
     """The validated indicators table of a CSV file or a workbook's ``indicators`` sheet."""
-    from pipeline.input.workbook import _Collector
+    from pipeline.input.workbook import Collector
 
-    col = _Collector(str(path))
+    col = Collector(str(path))
     indicators = indicators_into(path, col, set())
     if col.problems:
         raise InputProblems(str(path), col.problems)
@@ -85,9 +86,9 @@ def read_values_source(path: str | os.PathLike, indicators, *, layout: str | Non
     of a CSV file or a workbook's ``values`` sheet, long or months across (``layout``:
     ``"long"`` or ``"wide"`` to insist on one; None: recognised from the header). The
     figures are judged against ``indicators`` (their units), as the report workbook's are."""
-    from pipeline.input.workbook import _Collector
+    from pipeline.input.workbook import Collector
 
-    col = _Collector(str(path))
+    col = Collector(str(path))
     by_id = {ind.id: ind for ind in indicators}
     values = values_into(path, by_id, set(by_id), col, layout=layout)
     if col.problems:
@@ -118,7 +119,7 @@ def indicators_into(path, col, declared: set[str]) -> list[Indicator]:
         return []
     rows_, relabel = rows
     start = len(col.problems)
-    out = wb._indicators(rows_, col, declared)
+    out = wb.validate_indicators(rows_, col, declared)
     relabel(start)
     return out
 
@@ -139,7 +140,7 @@ def values_into(path, by_id: dict[str, Indicator], declared: set[str], col, *, l
     if header.layout == wide.WIDE:
         values = wide.wide_values(rows_, header, by_id, declared, col)
     else:
-        values = wb._values(rows_, by_id, declared, col)
+        values = wb.validate_values(rows_, by_id, declared, col)
     relabel(start)
     return values
 
@@ -165,7 +166,7 @@ def _rows(path, schema, col, header):
         col.fatal = True
         return None
     try:
-        book = wb._Book(path, book_wb, col)
+        book = wb.Book(path, book_wb, col)
         rows = wb.read_sheet(book, schema, col, header=header)
     finally:
         book_wb.close()
@@ -175,6 +176,8 @@ def _rows(path, schema, col, header):
         _rename(col, min(_from, since), schema.name, sheet, {})
 
     if rows is None:
+        if header is not None and header.layout == "wide":
+            header.name_cells(col, schema.name)
         relabel(start)
         return None
     return rows, relabel
@@ -194,7 +197,7 @@ def _csv_rows(path: Path, schema, col, header, start: int):
     positions: dict[int, str] = {}
     fatal = col.fatal
     col.fatal = False
-    (header or wb._read_header)(table.header, schema, col, positions)
+    (header or wb.read_header)(table.header, schema, col, positions)
     columns: dict[str, str] = {}
     for idx, cell in enumerate(table.header):
         written = cells.shown(cells.read_text(cell.value))
@@ -212,10 +215,34 @@ def _csv_rows(path: Path, schema, col, header, start: int):
     col.fatal = fatal
     rows = []
     for line, fields in table.records:
-        values = wb._read_row(fields, line, positions, schema.name, col)
+        values = wb.read_row(fields, line, positions, schema.name, col)
+        if table.delimiter == ";":
+            _no_decimal_commas(values, line, schema.name, col)
         if values:
             rows.append(wb.RawRow(line, values))
     return rows, relabel
+
+
+# figures of the tables a CSV may hold (and each month's column, months across)
+FIGURE_COLUMNS = frozenset({
+    "actual", "target", "floor", "numerator", "denominator", "forecast", "stat_neighbours", "england",
+    "supplementary", "lower_threshold", "upper_threshold", "tolerance", "tolerance_percent", "band_width",
+    "year_end_target", "rate_per",
+})
+_COMMA_FIGURE = re.compile(r"^[\s£+-]*\d[\d\s.,]*%?\s*$")
+
+
+def _no_decimal_commas(values: dict, line: int, sheet: str, col) -> None:
+    """A semicolon-separated file is what Excel writes where a comma is the decimal separator,
+    so a comma in its figures could be a decimal comma (73,5) or separate thousands (1,250):
+    refused, rather than read as either (docs/workbook.md)."""
+    for column, (value, _fmt) in list(values.items()):
+        if (column in FIGURE_COLUMNS or column[:1].isdigit()) and isinstance(value, str) and "," in value \
+                and _COMMA_FIGURE.match(value):
+            col.add(sheet, line, column, f'"{value}" has a comma: in a file separated by semicolons it could be '
+                    "a decimal comma (73,5 for 73.5) or separate thousands (1,250): write the figure with a "
+                    "decimal point and no thousands separator", cell=True)
+            del values[column]
 
 
 def _rename(col, since: int, sheet: str, new_sheet: str, columns: dict[str, str]) -> None:

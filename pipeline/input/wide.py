@@ -69,7 +69,7 @@ class ValuesHeader:
     headings: dict[int, str] = field(default_factory=dict)  # column index -> as written
 
     def __call__(self, header_cells, schema, collector, positions: dict[int, str]) -> None:
-        from pipeline.input.workbook import _read_header
+        from pipeline.input.workbook import read_header
 
         texts = {}
         for idx, cell in enumerate(header_cells):
@@ -93,7 +93,7 @@ class ValuesHeader:
             return
         self.layout = found
         if found == LONG:
-            _read_header(header_cells, schema, collector, positions)
+            read_header(header_cells, schema, collector, positions)
             return
         self._read_wide(texts, schema.name, collector, positions)
 
@@ -139,6 +139,11 @@ class ValuesHeader:
                           "headed by a month (an Excel date, Sep-12, Sep 2012 or 2012-09)")
             collector.fatal = True
 
+    def name_cells(self, col, sheet: str = "values") -> None:
+        """Name the month columns of the problems read from the cells themselves (an Excel
+        error, a damaged number cell) by letter and month: ``H (Sep-12)``."""
+        _relocate(col, sheet, {}, self, self.label)
+
     def label(self, idx: int) -> str:
         """'H (Sep-12)': the column's letter and its month."""
         return f"{column_letters(idx)} ({self.months[idx].label})"
@@ -177,7 +182,7 @@ def wide_values(rows, header: ValuesHeader, by_id, declared: set[str], col, *,
     """The validated long values table of a wide sheet's ``rows`` (RawRows keyed by
     ``indicator_id``, ``measure`` and each month's ISO key). ``label(idx)`` names a month
     column in messages (default: ``H (Sep-12)``)."""
-    from pipeline.input.workbook import RawRow, _unknown_id, _values
+    from pipeline.input.workbook import RawRow, unknown_id, validate_values
 
     label = label or header.label
     table = measures()
@@ -190,7 +195,7 @@ def wide_values(rows, header: ValuesHeader, by_id, declared: set[str], col, *,
         if not ident:
             col.add(sheet, raw.number, "indicator_id", "is blank")
         elif ident not in declared:
-            col.add(sheet, raw.number, "indicator_id", _unknown_id(ident, declared))
+            col.add(sheet, raw.number, "indicator_id", unknown_id(ident, declared))
         if cells.is_blank(written):
             if figures or ident:
                 col.add(sheet, raw.number, "measure", f"is blank: say which figures the row holds ({_choices()})")
@@ -223,7 +228,7 @@ def wide_values(rows, header: ValuesHeader, by_id, declared: set[str], col, *,
                 col.settled.add((sheet, number, c))
             made.append(RawRow(number, {"indicator_id": (ident, None), "period": (month, None), **cells_}))
             where[number] = _Made(idx, first_row, {c: line.number for c, line in by_measure.items()})
-    values = _values(made, by_id, declared, col)
+    values = validate_values(made, by_id, declared, col)
     _relocate(col, sheet, where, header, label)
     return {ident: tuple(dataclasses.replace(v, row=_row_of(where[v.row])) for v in rows_)
             for ident, rows_ in values.items()}
@@ -249,9 +254,11 @@ def _relocate(col, sheet: str, where: dict[int, _Made], header: ValuesHeader, la
                 p = dataclasses.replace(p, row=made.lines[p.column], column=label(made.month_idx))
             elif p.column == "indicator_id":
                 p = dataclasses.replace(p, row=made.first_row)
-            else:  # a measure the indicator has no row for ("give both numerator and denominator")
+            else:  # a measure the indicator has no row for ("give both numerator and denominator"):
+                # named, in the row of its partner when there is one
                 month = header.months[made.month_idx].label
-                p = dataclasses.replace(p, row=made.first_row, column=f"{p.column} ({month})")
+                partner = {"numerator": "denominator", "denominator": "numerator"}.get(p.column or "", "")
+                p = dataclasses.replace(p, row=made.lines.get(partner, made.first_row), column=f"{p.column} ({month})")
         elif p.sheet == sheet and p.column in by_key:  # read from the cell itself (an Excel error...)
             p = dataclasses.replace(p, column=label(by_key[p.column]))
         out.append(p)

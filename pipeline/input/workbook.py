@@ -520,6 +520,8 @@ def read_workbook(path: str | os.PathLike, *, tables: dict[str, str | os.PathLik
             sources.not_also_a_sheet(book, table, tables[table], col)
     finally:
         wb.close()
+    if values_header.layout == wide.WIDE:
+        values_header.name_cells(col)  # (an unreadable cell is named by its letter and month)
     # a required sheet that cannot be read, or a sheet without its required columns, cannot
     # be checked row by row (every id would be "unknown"): stop here
     if col.fatal:
@@ -919,3 +921,18 @@ def _report(rows: list[RawRow], col: _Collector) -> ReportFields | None:
         period=period, intro_paragraphs=lines("introduction"),
         **{key: value for key, value in spc.items() if value is not None},
     )
+
+
+# ---------------------------------------------------------------------------------
+# The long layout's readers, for the other forms of the same tables (months across:
+# pipeline.input.wide; CSV files and folders: pipeline.input.sources). One validation
+# and one cell judgement, whatever the layout or the file type.
+
+Collector = _Collector
+Book = _Book
+read_header = _read_header
+read_row = _read_row
+validate_indicators = _indicators
+validate_values = _values
+unknown_id = _unknown_id
+look_alike_key = _look_alike_key
