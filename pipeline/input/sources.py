@@ -34,7 +34,10 @@ def read_dataset(path: str | os.PathLike) -> Dataset:
     path = Path(path)
     if path.is_dir():
         book, tables = folder_sources(path)
-        return read_workbook(book, tables=tables)
+        try:
+            return read_workbook(book, tables=tables)
+        except InputProblems as exc:  # named after the folder: its problems may be in any of its files
+            raise InputProblems(str(path), exc.problems) from None
     if path.suffix.lower() == ".csv":
         _fail(path, "a CSV file holds one table: put it in a folder with the report workbook and give the folder "
                     "(docs/workbook.md, \"A folder of files\")")
