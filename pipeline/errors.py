@@ -29,7 +29,8 @@ class Problem:
         if self.sheet:
             where.append(self.sheet)
         if self.row is not None:
-            where.append(f"row {self.row}")
+            # a CSV file's problems are named by the file and its line (pipeline.input.csv_source)
+            where.append(f"{'line' if self.sheet and self.sheet.endswith('.csv') else 'row'} {self.row}")
         located = " ".join(where)
         if self.column:
             # a commentary form's problem is located by its cell ("D8"), which carries its

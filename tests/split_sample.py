@@ -59,7 +59,7 @@ def split_sample(sample: Path, folder: Path, name: str = "fsc_2013-09.toml") -> 
                              keep_ids=set(adults)),
         "adults_a": write_copy(sample, folder / "adults_a.xlsx", ("indicators", "values"), keep_ids=set(ADULTS_A)),
         "adults_b": write_copy(sample, folder / "adults_b.xlsx", ("indicators", "values"), keep_ids=adults_b),
-        "children": write_copy(sample, folder / "children.xlsx", ("indicators", "values", "commentary"),
+        "children": write_copy(sample, folder / "children.xlsx", ("indicators", "values", "commentary", "sections"),
                                keep_ids=children),
     }
     definition = folder / name

@@ -320,3 +320,21 @@ def test_a_definition_moved_with_its_files_still_reads(split, tmp_path):
     moved = tmp_path / "moved"
     shutil.copytree(split["definition"].parent, moved)
     assert read_input(moved / split["definition"].name).indicators
+
+
+def test_a_source_with_its_months_across_gives_the_same_report(run_cli, sample_path, tmp_path):
+    """A source workbook may keep its values with the months across (docs/workbook.md) and
+    its own sections sheet: read through the same readers, the report is the sample's."""
+    wide_sample = Path(__file__).resolve().parent.parent / "inputs" / "wide" / "fsc_performance_2013-09.xlsx"
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    write_copy(sample_path, folder / "report.xlsx", ("report", "commentary", "narrative", "contacts"))
+    write_copy(wide_sample, folder / "all.xlsx", ("indicators", "values", "sections"))
+    definition = _rewrite(folder / "fsc_2013-09.toml", 'workbook = "report.xlsx"\n\n[[sources]]\npath = "all.xlsx"\n')
+    data = read_input(definition)
+    assert data.section_details and data.section_details[0].cabinet_member == "Jenny Whittle"
+    one = run_cli("build", sample_path, "--out", tmp_path / "one", "--format", "pdf")
+    assert one.exit_code == 0, one.stderr
+    built = run_cli("build", definition, "--out", tmp_path / "two", "--format", "pdf")
+    assert built.exit_code == 0, built.stderr
+    assert _pdf_text(Path(built.stdout.strip())) == _pdf_text(Path(one.stdout.strip()))

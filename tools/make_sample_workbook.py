@@ -1,9 +1,20 @@
-"""Write inputs/fsc_performance_2013-09.xlsx from tools/sample_data.py (seed 004's data).
+"""Write the sample from tools/sample_data.py (seed 004's data), in each layout the
+pipeline reads (docs/workbook.md), all from the same data:
 
-    python tools/make_sample_workbook.py [OUTPUT]
+- inputs/fsc_performance_2013-09.xlsx: one workbook, values sheet long (one row per
+  indicator and month);
+- inputs/wide/fsc_performance_2013-09.xlsx: the same workbook, values sheet with months
+  across (one row per indicator and measure, one column per month);
+- inputs/csv/fsc_performance_2013-09/: a folder holding report.xlsx (the report, commentary,
+  narrative and contacts sheets) and indicators.csv and values.csv (CSV UTF-8, long).
+
+    python tools/make_sample_workbook.py [OUTPUT]   (the long workbook only, at OUTPUT)
 """
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import sys
 from pathlib import Path
 
@@ -19,12 +30,13 @@ from pipeline.input.workbook import INDICATORS, SECTIONS, VALUES  # noqa: E402
 SERIES = ("actual", "target", "floor", "stat_neighbours", "supplementary")
 
 
-def build(path: Path) -> None:
-    wb = new_workbook()
+def indicator_table() -> tuple[list[str], list[list]]:
     ind_cols = [c for c in INDICATORS.columns if any(c in ind for ind in data.INDICATORS)]
-    add_table_sheet(wb, "indicators", ind_cols,
-                    [[ind.get(c) for c in ind_cols] for ind in data.INDICATORS],
-                    widths={"title": 60, "data_notes": 60, "units_of_measure": 40})
+    return ind_cols, [[ind.get(c) for c in ind_cols] for ind in data.INDICATORS]
+
+
+def long_values() -> tuple[list[str], list[list]]:
+    """One row per indicator and month that has any figure."""
     val_cols = list(VALUES.required) + [c for c in ("stat_neighbours", "supplementary")]
     rows = []
     for ind in data.INDICATORS:
@@ -33,7 +45,38 @@ def build(path: Path) -> None:
             if all(v is None for v in series.values()):
                 continue
             rows.append([ind["id"], period] + [series[c] for c in val_cols[2:]])
-    add_table_sheet(wb, "values", val_cols, rows)
+    return val_cols, rows
+
+
+def wide_values() -> tuple[list[str], list[dt.date], list[list]]:
+    """One row per indicator and measure that has any figure, one column per month (every
+    month any indicator has, in order: an indicator's months without figures stay blank)."""
+    months = sorted({p for ind in data.INDICATORS for p in ind["periods"]})
+    rows = []
+    for ind in data.INDICATORS:
+        for name in SERIES:
+            series = dict(zip(ind["periods"], ind.get(name) or []))
+            if any(v is not None for v in series.values()):
+                rows.append([ind["id"], name] + [series.get(m) for m in months])
+    return ["indicator_id", "measure"], [dt.date(int(m[:4]), int(m[5:]), 1) for m in months], rows
+
+
+def build(path: Path, values: str = "long", sheets: tuple[str, ...] = ("indicators", "values")) -> None:
+    """The report workbook; ``values``: the layout of its values sheet; ``sheets``: which of
+    the indicators and values tables it holds (the CSV folder's workbook holds neither)."""
+    wb = new_workbook()
+    if "indicators" in sheets:
+        ind_cols, ind_rows = indicator_table()
+        add_table_sheet(wb, "indicators", ind_cols, ind_rows,
+                        widths={"title": 60, "data_notes": 60, "units_of_measure": 40})
+    if "values" in sheets and values == "long":
+        add_table_sheet(wb, "values", *long_values())
+    elif "values" in sheets:
+        ids, months, rows = wide_values()
+        ws = add_table_sheet(wb, "values", ids + [m.strftime("%b-%y") for m in months], rows)
+        for cell, month in zip(ws[1][len(ids):], months):  # the headings are Excel dates, shown Sep-12
+            cell.value = month
+            cell.number_format = "mmm-yy"
     add_table_sheet(wb, "commentary", ["indicator_id", "period", "text", "author", "updated"],
                     [[ident, "2013-09", text, "", None] for ident, text in data.COMMENTARY.items()],
                     widths={"text": 100})
@@ -49,7 +92,41 @@ def build(path: Path) -> None:
     save(wb, path)
 
 
+def csv_text(header: list[str], rows: list[list]) -> str:
+    """CSV as Excel's "CSV UTF-8" writes it (a byte order mark is added on writing)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else _csv_cell(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
+def _csv_cell(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def build_csv(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    build(folder / "report.xlsx", sheets=())
+    for name, (header, rows) in (("indicators", indicator_table()), ("values", long_values())):
+        (folder / f"{name}.csv").write_bytes(b"\xef\xbb\xbf" + csv_text(header, rows).encode("utf-8"))
+
+
+def build_all(inputs: Path) -> list[Path]:
+    stem = "fsc_performance_2013-09"
+    build(inputs / f"{stem}.xlsx")
+    (inputs / "wide").mkdir(parents=True, exist_ok=True)
+    build(inputs / "wide" / f"{stem}.xlsx", values="wide")
+    build_csv(inputs / "csv" / stem)
+    return [inputs / f"{stem}.xlsx", inputs / "wide" / f"{stem}.xlsx", inputs / "csv" / stem]
+
+
 if __name__ == "__main__":
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent / "inputs" / "fsc_performance_2013-09.xlsx"
-    build(out)
-    print(f"wrote {out}")
+    if len(sys.argv) > 1:
+        build(Path(sys.argv[1]))
+        print(f"wrote {sys.argv[1]}")
+    else:
+        for written in build_all(HERE.parent / "inputs"):
+            print(f"wrote {written}")

@@ -7,7 +7,7 @@ from pipeline.commands.options import period_option
 
 
 @click.command()
-@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.argument("workbook", type=click.Path())  # a workbook, or a folder of files (docs/workbook.md)
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder the report is written to.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)

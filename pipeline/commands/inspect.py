@@ -9,7 +9,7 @@ from pipeline.commands.options import period_option
 
 
 @click.command()
-@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.argument("workbook", type=click.Path())  # a workbook, or a folder of files (docs/workbook.md)
 @period_option("Month the data-quality checks judge the figures for (default: the month build would report).")
 @click.option("--strict", is_flag=True,
               help="Exit with status 1 when there are data-quality warnings, not only errors.")
@@ -84,7 +84,7 @@ def _write_listing(findings, workbook, period, titles, fmt, out_file):
 
 
 @click.command()
-@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.argument("workbook", type=click.Path())  # a workbook, or a folder of files (docs/workbook.md)
 @period_option("Reporting month (default: the latest month with figures, whatever the report sheet says).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table",
               show_default=True, help="table: for reading; json: docs/cards-json.md; csv / xlsx: one row per card "

@@ -108,19 +108,31 @@ def read_input(path: str | os.PathLike, period: Month | None = None) -> Dataset:
 def read_report_input(path: str | os.PathLike, period: Month | None = None) -> ReportInput:
     """As :func:`read_input`, with where each indicator's figures and commentary are kept."""
     if not is_definition(path):
-        from pipeline.input.workbook import read_workbook
+        from pipeline.input.sources import read_dataset
 
-        dataset = read_workbook(path)
-        where = {ind.id: Path(path) for ind in dataset.indicators}
+        dataset = read_dataset(path)  # a workbook, or a folder of a workbook and CSV files
+        home = _own_workbook(path)
+        where = {ind.id: home for ind in dataset.indicators}
         return ReportInput(dataset, None, where, dict(where))
     return _read_definition_input(load_definition(path), period)
+
+
+def _own_workbook(path: str | os.PathLike) -> Path:
+    """The workbook that keeps a report's commentary when it is not a definition: the file
+    itself, or the report workbook of a folder (its CSV files hold figures only)."""
+    path = Path(path)
+    if path.is_dir():
+        from pipeline.input.sources import folder_sources
+
+        return folder_sources(path)[0]
+    return path
 
 
 def commentary_homes(path: str | os.PathLike) -> tuple[Path, ...]:
     """The files a report's commentary may be kept in: the workbook itself, or a definition's
     report workbook and the sources that keep their own (read from the definition only)."""
     if not is_definition(path):
-        return (Path(path),)
+        return (_own_workbook(path),)
     definition = load_definition(path)
     return tuple(dict.fromkeys([definition.workbook] + [s.path for s in definition.sources if s.commentary]))
 

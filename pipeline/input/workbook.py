@@ -389,9 +389,10 @@ def _names(found) -> str:
     return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
-def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[RawRow] | None:
+def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector, *, header=None) -> list[RawRow] | None:
     """Rows of one sheet keyed by canonical column names; None when the sheet is absent or
-    cannot be read (the reason is among the collector's problems)."""
+    cannot be read (the reason is among the collector's problems). ``header`` reads row 1
+    in place of the schema's own reader (the values sheet's months across: pipeline.input.wide)."""
     sheet_name = book.find(schema)
     if sheet_name is None:
         return None
@@ -412,7 +413,7 @@ def read_sheet(book: _Book, schema: SheetSchema, collector: _Collector) -> list[
                 collector.add(schema.name, 1, None, "sheet is empty: the first row must name the columns")
                 return []
             last_row = 1
-            _read_header(header_cells, schema, collector, positions)
+            (header or _read_header)(header_cells, schema, collector, positions)
             for number, row in enumerate(rows, start=2):
                 values = _read_row(row, number, positions, schema.name, collector)
                 last_row = number
@@ -477,7 +478,7 @@ def _read_row(row, number: int, positions: dict[int, str], sheet: str,
                               "(or the cells it uses) and save the workbook in Excel", cell=True)
                 continue
             value = cells.decode_escapes(value)
-            if column not in _NOT_TEXT:
+            if column not in _NOT_TEXT and not column[:1].isdigit():  # (a month's column, months across)
                 for message in cells.text_problems(value):
                     collector.add(sheet, number, column, message, cell=True)
         values[column] = (value, getattr(cell, "number_format", None))
@@ -512,30 +513,54 @@ def _unreadable(book: _Book, schema: SheetSchema, sheet_name: str, data: bytes |
 # the whole workbook
 
 
-def read_workbook(path: str | os.PathLike) -> Dataset:
+def read_workbook(path: str | os.PathLike, *, tables: dict[str, str | os.PathLike] | None = None) -> Dataset:
+    """The validated dataset of the workbook at ``path``. ``tables``: the indicators and/or
+    values tables read from files of their own (a CSV, another workbook) instead of sheets
+    of this one (pipeline.input.sources; docs/workbook.md, "A folder of files")."""
+    from pipeline.input import sources, wide
+
+    tables = tables or {}
     name = str(path)
     wb = open_workbook(path)
     col = _Collector(name)
+    values_header = wide.ValuesHeader()  # the values sheet's layout: long, or months across
     try:
         book = _Book(path, wb, col)
-        raw = {schema.name: read_sheet(book, schema, col) for schema in SCHEMAS}
+        raw = {schema.name: read_sheet(book, schema, col, header=values_header if schema is VALUES else None)
+               for schema in SCHEMAS if schema.name not in tables}
+        for table in tables:
+            sources.not_also_a_sheet(book, table, tables[table], col)
     finally:
         wb.close()
+    if values_header.layout == wide.WIDE:
+        values_header.name_cells(col)  # (an unreadable cell is named by its letter and month)
     # a required sheet that cannot be read, or a sheet without its required columns, cannot
     # be checked row by row (every id would be "unknown"): stop here
     if col.fatal:
         raise InputProblems(name, col.problems)
 
     declared: set[str] = set()  # ids on the indicators sheet, valid or not
-    indicators = _indicators(raw["indicators"] or [], col, declared)
+    if "indicators" in tables:
+        indicators = sources.indicators_into(tables["indicators"], col, declared)
+        if col.fatal:
+            raise InputProblems(name, col.problems)
+    else:
+        indicators = _indicators(raw["indicators"] or [], col, declared)
     by_id = {ind.id: ind for ind in indicators}
-    values = _values(raw["values"] or [], by_id, declared, col)
+    if "values" in tables:
+        values = sources.values_into(tables["values"], by_id, declared, col)
+    elif values_header.layout == wide.WIDE:
+        values = wide.wide_values(raw["values"] or [], values_header, by_id, declared, col)
+    else:
+        values = _values(raw["values"] or [], by_id, declared, col)
     commentary = _commentary(raw["commentary"] or [], by_id, declared, col)
     narrative = _narrative(raw["narrative"] or [], col)
     business_plan = _business_plan(raw["business_plan"] or [], col)
     contacts = _contacts(raw["contacts"] or [], col)
     report = _report(raw["report"] or [], col)
-    section_details = _sections(raw["sections"] or [], raw["indicators"] or [], col)
+    known_sections = (list(dict.fromkeys(ind.section for ind in indicators)) if "indicators" in tables
+                      else _row_sections(raw["indicators"] or []))
+    section_details = _sections(raw["sections"] or [], known_sections, col)
     _check_spc_recalculate(indicators, values, col)
     _check_floor_published(indicators, values, col)
     if col.problems:
@@ -843,13 +868,17 @@ def _narrative(rows: list[RawRow], col: _Collector) -> list[Narrative]:
     return out
 
 
-def _sections(rows: list[RawRow], indicator_rows: list[RawRow], col: _Collector) -> list[SectionDetails]:
+def _row_sections(indicator_rows: list[RawRow]) -> list[str]:
+    """The sections the indicators sheet's rows name, an indicator with problems of its own
+    included, so that one problem is not reported twice."""
+    return list(dict.fromkeys(s for s in (cells.read_text(r.value("section")) for r in indicator_rows) if s))
+
+
+def _sections(rows: list[RawRow], known: list[str], col: _Collector) -> list[SectionDetails]:
     """The sections sheet: one row per section, naming a section of the indicators sheet
     exactly (a row for a section no indicator has would never be printed: a typing slip).
-    The sections are those the indicators sheet's rows name, an indicator with problems of
-    its own included, so that one problem is not reported twice."""
+    ``known``: the indicators' sections."""
     sheet = "sections"
-    known = list(dict.fromkeys(s for s in (cells.read_text(r.value("section")) for r in indicator_rows) if s))
     seen: dict[str, int] = {}
     out = []
     for raw in rows:
@@ -991,14 +1020,19 @@ def read_parts(path: str | os.PathLike, sheets, *, required=(), indicators=(), d
     there. When the file's own indicators sheet is not among ``sheets``, its values and
     commentary are checked against ``indicators`` (and ``declared``: ids declared elsewhere
     but not valid, which are not reported again). ``stray``: sheets that are only looked at,
-    to count the rows that hold something. A file that cannot be opened raises InputProblems."""
+    to count the rows that hold something. The values sheet may have its months across, as
+    in :func:`read_workbook`. A file that cannot be opened raises InputProblems."""
+    from pipeline.input import wide
+
     name = str(path)
     wb = open_workbook(path)
     col = _Collector(name)
     counts: dict[str, int] = {}
+    values_header = wide.ValuesHeader()
     try:
         book = _Book(path, wb, col)
-        raw = {schema.name: read_sheet(book, replace(schema, mandatory=schema.name in required), col)
+        raw = {schema.name: read_sheet(book, replace(schema, mandatory=schema.name in required), col,
+                                       header=values_header if schema is VALUES else None)
                for schema in SCHEMAS if schema.name in sheets}
         if stray:
             quiet = _Collector(name)  # what is wrong inside a stray sheet is not this file's problem
@@ -1010,6 +1044,8 @@ def read_parts(path: str | os.PathLike, sheets, *, required=(), indicators=(), d
                         counts[schema.name] = len(rows)
     finally:
         wb.close()
+    if values_header.layout == wide.WIDE:
+        values_header.name_cells(col)
     parts = WorkbookParts(name, col.problems, fatal=col.fatal, stray=counts)
     if col.fatal:
         return parts
@@ -1023,12 +1059,15 @@ def read_parts(path: str | os.PathLike, sheets, *, required=(), indicators=(), d
         by_id = {ind.id: ind for ind in indicators}
         known = set(by_id) | set(declared)
     if "values" in raw:
-        parts.values = _values(raw["values"] or [], by_id, known, col)
-        if "indicators" in raw:
+        if values_header.layout == wide.WIDE:
+            parts.values = wide.wide_values(raw["values"] or [], values_header, by_id, known, col)
+        else:
+            parts.values = _values(raw["values"] or [], by_id, known, col)
+        if parts.indicators:
             _check_spc_recalculate(parts.indicators, parts.values, col)
             _check_floor_published(parts.indicators, parts.values, col)
     if "sections" in raw and "indicators" in raw:
-        parts.section_details = tuple(_sections(raw["sections"] or [], raw["indicators"] or [], col))
+        parts.section_details = tuple(_sections(raw["sections"] or [], _row_sections(raw["indicators"] or []), col))
     if "commentary" in raw:
         parts.commentary = tuple(_commentary(raw["commentary"] or [], by_id, known, col))
     if "narrative" in raw:
@@ -1040,3 +1079,17 @@ def read_parts(path: str | os.PathLike, sheets, *, required=(), indicators=(), d
     if "report" in raw:
         parts.report = _report(raw["report"] or [], col)
     return parts
+
+
+# The long layout's readers, for the other forms of the same tables (months across:
+# pipeline.input.wide; CSV files and folders: pipeline.input.sources). One validation
+# and one cell judgement, whatever the layout or the file type.
+
+Collector = _Collector
+Book = _Book
+read_header = _read_header
+read_row = _read_row
+validate_indicators = _indicators
+validate_values = _values
+unknown_id = _unknown_id
+look_alike_key = _look_alike_key

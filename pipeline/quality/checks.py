@@ -119,8 +119,9 @@ def check_dataset(dataset: Dataset, period: Month | None = None) -> list[Finding
             for column in ("target", "floor"):
                 found += neighbour_factor(ind, rows, period, column)
             found += target_profile(ind, rows, period)
-        confirmed = {r.row for r in rows if r.confirmed}
-        found = [replace(f, confirmed=True) if f.severity == WARNING and f.row in confirmed else f for f in found]
+        # by month, not by row: with months across (docs/workbook.md) an indicator's months share rows
+        confirmed = {r.period for r in rows if r.confirmed}
+        found = [replace(f, confirmed=True) if f.severity == WARNING and f.period in confirmed else f for f in found]
         out += sorted(found, key=lambda f: (f.period or Month(1900, 1), f.row or 0, f.check, f.column or ""))
     return out
 
