@@ -163,7 +163,7 @@ def test_footer_layout_is_the_same_in_both(default_build):
         width, footer = pdf["footers"][index]
         text = " ".join(w["text"] for w in footer)
         assert text.startswith("Social Care and Public Health Cabinet Committee")
-        assert text.endswith(f"Page {index + 1} of 28")
+        assert text.endswith(f"Page {index + 1} of 31")
         assert footer[-1]["x1"] == pytest.approx(width - page.right * 72 / 25.4, abs=1)
         assert footer[0]["x0"] == pytest.approx(page.left * 72 / 25.4, abs=1)
     # every Word section its own footer: committee at the left, then a right tab, "Page", PAGE of NUMPAGES
