@@ -91,7 +91,7 @@ class IconCell(Flowable):
 
     def __init__(self, icons, texts, role: str, attrs: dict):
         super().__init__()
-        self.rows = [(mark(IconDrawing(icon.kind), "Figure", alt=icon.text, title=icon.text),
+        self.rows = [(mark(IconDrawing(icon.kind), "Figure", alt=icon.text, title=icon.text, kind="icon"),
                       mark(text, "P", links=())) for icon, text in zip(icons, texts)]
         self.role, self.struct_attrs = role, attrs
         self._placed: list = []
