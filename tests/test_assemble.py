@@ -97,7 +97,8 @@ def test_asc01_matches_seed_004(sample_doc):
     (summary,) = _tables(part, "Summary of performance")
     assert [c.text for c in summary.header_rows[0]][3:5] == ["2012-13 Outturn", "Current 2013-14 Target"]
     row = summary.rows[0]
-    assert [c.text for c in row[1:]] == ["Y", "Y", "76%", "80%", "73%", "12M", "AMBER", "▼ Worsened"]
+    # (variation and assurance beside RAG: no SPC for a rolling 12 months figure, docs/spc.md)
+    assert [c.text for c in row[1:]] == ["Y", "Y", "76%", "80%", "73%", "12M", "AMBER", "–", "–", "▼ Worsened"]
     (trend,) = _tables(part, "Trend data: Percentage of adult social care clients")
     assert [c.text for c in trend.header_rows[-1]][1:] == [
         "Sep-12", "Oct-12", "Nov-12", "Dec-12", "Jan-13", "Feb-13", "Mar-13", "Apr-13", "May-13", "Jun-13",

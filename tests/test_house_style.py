@@ -159,7 +159,7 @@ def test_footer_layout_is_the_same_in_both(default_build):
     pdf, word = default_build
     house = house_style()
     assert house.furniture.footer == ("footer_text", "", "page_of")
-    for index, page in ((0, house.portrait), (2, house.landscape)):
+    for index, page in ((0, house.portrait), (3, house.landscape)):
         width, footer = pdf["footers"][index]
         text = " ".join(w["text"] for w in footer)
         assert text.startswith("Social Care and Public Health Cabinet Committee")
@@ -247,7 +247,7 @@ def test_an_edited_house_style_changes_both_documents(tmp_path, sample_path):
     # the trend table's are not
     assert {bold for _f, _c, bold in word["cells"]["AMBER"]} == {True, False}
     # the footer: the title at the left, "Page N" centred, nothing at the right
-    width, footer = pdf["footers"][2]
+    width, footer = pdf["footers"][3]  # (a landscape page)
     page_word = next(w for w in footer if w["text"] == "Page")
     page_line = [w for w in footer if abs(w["top"] - page_word["top"]) < 1 and w["x0"] >= page_word["x0"]]
     centre = (page_word["x0"] + page_line[1]["x1"]) / 2

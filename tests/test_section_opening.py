@@ -116,9 +116,10 @@ def test_children_summary_drops_bold_steps_and_qpr_and_adults_keep_them(sample_d
     assert not any(c.indicator.bold_steps or c.indicator.qpr for c in sample_cards.section(CHILDREN))
     headers = _texts(children.header_rows[0])
     assert "Bold Steps" not in headers and "QPR" not in headers
-    assert len(children.columns) == len(headers) == 7 and all(len(r) == 7 for r in children.rows)
+    # (the sample shows SPC: its Variation and Assurance columns sit beside RAG in both)
+    assert len(children.columns) == len(headers) == 9 and all(len(r) == 9 for r in children.rows)
     assert "Bold Steps" in _texts(adults.header_rows[0]) and "QPR" in _texts(adults.header_rows[0])
-    assert len(adults.columns) == 9
+    assert len(adults.columns) == 11
 
 
 # ------------------------------------------------------------------------ the sample, rendered
@@ -151,8 +152,8 @@ def test_pdf_carries_the_block_and_a_real_summary_table(built):
                            for p in pdf.pages for t in p.extract_tables()
                            if t and (t[0][0] or "") == "Indicator Description"]
     adult, children = summary_headers  # the adults' appendix comes first
-    assert "Bold Steps" in adult and "QPR" in adult and len(adult) == 9
-    assert "Bold Steps" not in children and "QPR" not in children and len(children) == 7
+    assert "Bold Steps" in adult and "QPR" in adult and len(adult) == 11  # (with SPC's two)
+    assert "Bold Steps" not in children and "QPR" not in children and len(children) == 9
 
 
 def test_docx_carries_the_block_and_a_real_summary_table(built):
@@ -180,7 +181,7 @@ def test_docx_carries_the_block_and_a_real_summary_table(built):
     summaries = [t for t in word.tables if caption(t).startswith("Summary of performance")]
     adult, children = (rows(t)[0] for t in summaries)
     assert "Bold Steps" in adult and "QPR" in adult
-    assert "Bold Steps" not in children and "QPR" not in children and len(children) == 7
+    assert "Bold Steps" not in children and "QPR" not in children and len(children) == 9  # (SPC's two)
 
 
 # ------------------------------------------------------------------------ where the block comes from
@@ -368,4 +369,5 @@ def test_summary_bold_steps_and_qpr_columns_follow_their_indicators(make_book):
     assert "Bold Steps" in bold_only and "QPR" not in bold_only
     neither = headers([{"bold_steps": "N"}, {"qpr": "N"}])
     assert "Bold Steps" not in neither and "QPR" not in neither
-    assert neither[0] == "Indicator Description" and "RAG" in neither and len(neither) == 7
+    assert neither[0] == "Indicator Description" and "RAG" in neither
+    assert len(neither) == 7 + 2 * ("Variation" in neither)  # (SPC's two when the report shows SPC)

@@ -131,7 +131,9 @@ def plotted_values(spec: ChartSpec) -> list[float | None]:
     """Every value the chart draws: its series and its expected range."""
     values: list[float | None] = [v for s in spec.series for v in s.values]
     values += list(spec.band_lower or ()) + list(spec.band_upper or ())
-    return values
+    from pipeline.charts.spc_marks import spc_values
+
+    return values + spc_values(spec)
 
 
 def drawn_series(spec: ChartSpec) -> list[Series]:
@@ -284,6 +286,9 @@ def _draw(ax, spec: ChartSpec, FuncFormatter):
         # not clipped: a point on the first or last tick keeps its whole marker
         ax.plot(x, ys, color=colour, linestyle=ls, marker=marker or "", markersize=4 if marker else 0,
                 linewidth=lw, label=series.name, zorder=z, clip_on=False)
+    from pipeline.charts.spc_marks import draw_spc
+
+    draw_spc(ax, spec, x)
     ax.set_xticks(x)
     ax.set_xticklabels(spec.periods, fontsize=7)
     ax.set_xlim(-0.5, len(x) - 0.5)

@@ -49,6 +49,8 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
         compared.append("comparators: " + ", ".join(comparators))
     if spec.band_lower is not None or spec.band_upper is not None:
         compared.append("with the expected range shaded")
+    if spec.spc_mean is not None:
+        compared.append("with the mean (solid grey line) and process limits (long dashes)")
     head = f"{kind} of {spec.title}, {span}"
     if compared:
         head += ", " + "; ".join(compared)
@@ -75,4 +77,35 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
         if n == len(chosen) - 1 and rating:
             text += f", {rating}"
         sentences.append(text + ".")
+    sentences += spc_sentences(spec)
     return " ".join(sentences)
+
+
+SPC_SIGNAL_WORDS = (("improvement", "improvement"), ("concern", "concern"),
+                    ("neutral", "a change where neither direction is better"))
+
+
+def spc_sentences(spec: ChartSpec) -> list[str]:
+    """What the chart's statistical process control shows, in words: the latest mean and
+    process limits (as ``cards --format json`` gives them: two more places than the
+    figures) and the months marked as special cause, by kind."""
+    if spec.spc_mean is None:
+        return []
+    latest = next((i for i in range(len(spec.periods) - 1, -1, -1) if spec.spc_mean[i] is not None), None)
+    if latest is None:
+        return []
+    places = spec.decimals + 2
+
+    def fmt(values) -> str:
+        return format_figure(values[latest] if values else None, spec.unit, places)
+
+    out = [f"Statistical process control: mean {fmt(spec.spc_mean)}, process limits {fmt(spec.spc_lower)} "
+           f"to {fmt(spec.spc_upper)}."]
+    points = spec.spc_points or ()
+    signals = []
+    for kind, words in SPC_SIGNAL_WORDS:
+        months = [spec.periods[i] for i, p in enumerate(points) if p == kind]
+        if months:
+            signals.append(f"special cause {words} in {', '.join(months)}")
+    out.append(("Marked: " + "; ".join(signals) + ".") if signals else "No special cause in these months.")
+    return out

@@ -3,6 +3,7 @@ indicator) and the business plan exception report. Layout follows seed 004."""
 from __future__ import annotations
 
 from pipeline.cards.compute import Card, CardSet
+from pipeline.document import spc as spc_columns
 from pipeline.document.common import (
     DIRECTION_SYMBOL,
     Wording,
@@ -80,11 +81,15 @@ def rag_key_table(wording: Wording, activity: bool) -> Table:
 # ----------------------------------------------------------------------------- summary
 
 
-def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet) -> Table:
+def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet, wording: Wording | None = None,
+                  spc: bool = False) -> Table:
+    """The section's summary; with ``spc`` (and ``wording``), the variation and assurance
+    columns beside RAG (pipeline.document.spc)."""
     header = (
         _h("Indicator Description"), _h("Bold Steps", align="center"), _h("QPR", align="center"),
         _h(outturn_header(cardset), align="right"), _h(current_target_header(cardset), align="right"),
         _h("Current Position", align="right"), _h("Data Period", align="center"), _h("RAG", align="center"),
+        *(spc_columns.summary_headers(wording) if spc else ()),
         _h("Direction of Travel", align="center"),
     )
     rows = []
@@ -102,10 +107,11 @@ def summary_table(section: str, cards: tuple[Card, ...], cardset: CardSet) -> Ta
             _c(position, align="right"),
             _c(data_period_short(card), align="center"),
             rating_cell(card, align="center"),
+            *(spc_columns.summary_cells(card, wording) if spc else ()),
             _c(direction_text(card.direction), align="center"),
         ))
     return drop_unused_columns(Table(  # (a section with no Bold Steps indicator shows no Bold Steps column)
-        columns=(4.2, 0.7, 0.6, 1.0, 1.1, 1.0, 1.0, 1.1, 1.2),
+        columns=(4.2 - (0.4 if spc else 0), 0.7, 0.6, 1.0, 1.1, 1.0, 1.0, 1.1, *((1.8, 1.8) if spc else ()), 1.2),
         header_rows=(header,),
         rows=flowing_rows(rows),
         caption=f"Summary of performance: {section} indicators, {cardset.period.long_label}",
@@ -265,7 +271,7 @@ def _supplementary_format(card: Card, values):
 CHART_COLUMN, NOTES_COLUMN = 0.6, 0.4
 
 
-def indicator_page(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
+def indicator_page(n: int, card: Card, wording: Wording, spc_chart: bool = False) -> tuple[Block, ...]:
     """One landscape page per indicator, in seed 004's order for every section: heading,
     details, the chart with its data notes beside it, the trend table, the commentary.
     Heading to trend table stay on one page; a long commentary runs on to the next."""
@@ -273,7 +279,8 @@ def indicator_page(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
     top = KeepTogether((
         Heading(2, f"{n}. {ind.title}", anchor=anchor_for(card)),
         details_table(card),
-        Columns(((indicator_figure(card),), data_notes(card, wording)), widths=(CHART_COLUMN, NOTES_COLUMN)),
+        Columns(((indicator_figure(card, spc_chart),), data_notes(card, wording)),
+                widths=(CHART_COLUMN, NOTES_COLUMN)),
         trend_table(card, wording),  # its first header cell reads "Trend Data", as in seed 004
     ))
     commentary: list[Block] = [Heading(3, wording.text("appendix", "commentary_heading"), outline=False)]
@@ -307,16 +314,21 @@ def section_part(section: str, letter: str, cards: tuple[Card, ...], cardset: Ca
         blocks += narrative_blocks([n for n in before if not n.heading])
         before = [n for n in before if n.heading]
     blocks.append(Heading(2, wording.text("appendix", "key_heading")))
-    blocks.append(rag_key_table(wording, activity=any(c.indicator.activity for c in cards)))
+    rag_key = rag_key_table(wording, activity=any(c.indicator.activity for c in cards))
+    spc = spc_columns.section_shows_spc(dataset, cards)
+    if spc:  # the SPC key beside the RAG key, so that both and the summary's start share a page
+        blocks.append(Columns(((rag_key,), spc_columns.key_blocks(cards, wording)), widths=(0.4, 0.6)))
+    else:
+        blocks.append(rag_key)
     blocks += [Paragraph(runs(wording.fill(t, section=section, appendix=letter)))
                for t in wording.get("appendix", "intro")]
     blocks.append(Heading(2, wording.text("appendix", "summary_heading")))
-    blocks.append(summary_table(section, cards, cardset))
+    blocks.append(summary_table(section, cards, cardset, wording, spc=spc))
     if before:
         blocks.append(PageBreak())
         blocks += narrative_blocks(before)
     for n, card in enumerate(cards, start=1):
-        blocks += indicator_page(n, card, wording)
+        blocks += indicator_page(n, card, wording, spc_chart=spc_columns.chart_shows_limits(dataset, card))
     if after:
         blocks.append(PageBreak())
         blocks += narrative_blocks(after)

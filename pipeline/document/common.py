@@ -160,9 +160,10 @@ def axis_label(ind) -> str:
     return label
 
 
-def chart_spec(card: Card) -> ChartSpec:
+def chart_spec(card: Card, spc: bool = False) -> ChartSpec:
     """The chart of one indicator: actual against target, minimum standard, comparators,
-    forecasts and the expected range, over the card's trend window."""
+    forecasts and the expected range, over the card's trend window; with ``spc``, the
+    mean, process limits and special-cause points too (pipeline.document.spc)."""
     ind = card.indicator
     window = card.window()
     actual = [None if f.is_forecast else f.actual for f in window]
@@ -198,7 +199,14 @@ def chart_spec(card: Card) -> ChartSpec:
         y_label=axis_label(ind),
         band_lower=band_lower,
         band_upper=band_upper,
+        **(_spc_overlay(card, window) if spc else {}),
     )
+
+
+def _spc_overlay(card: Card, window) -> dict:
+    from pipeline.document.spc import chart_overlay
+
+    return chart_overlay(card, window)
 
 
 def alt_rating(card: Card) -> str:
@@ -209,8 +217,8 @@ def alt_rating(card: Card) -> str:
     return f"rated {card.rag.value}" if card.rag else NOT_RATED
 
 
-def indicator_figure(card: Card) -> Figure:
-    spec = chart_spec(card)
+def indicator_figure(card: Card, spc: bool = False) -> Figure:
+    spec = chart_spec(card, spc)
     return Figure(spec, chart_alt_text(spec, alt_rating(card)), width_mm=FIGURE_WIDTH_MM,
                   height_mm=FIGURE_HEIGHT_MM, caption="")
 

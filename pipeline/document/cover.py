@@ -21,6 +21,7 @@ from pipeline.document.model import (
     flowing_rows,
     runs,
 )
+from pipeline.document.spc import count_signals, cover_blocks
 from pipeline.document.textblocks import text_blocks
 from pipeline.errors import PipelineError
 from pipeline.input.tables import DataPeriod, Dataset
@@ -58,6 +59,8 @@ def conditions(cards: tuple[Card, ...]) -> dict[str, bool]:
         "annual": any(c.indicator.data_period == DataPeriod.ANNUAL for c in cards),
         "activity": any(c.indicator.activity for c in cards),
         "red": any(c.rag == Rag.RED and not c.indicator.activity for c in cards),
+        # (a report with spc = N has every card's SPC off)
+        "spc": bool(count_signals(cards).assessed),
     }
 
 
@@ -170,10 +173,12 @@ def _cover_block(item: dict, wording: Wording, number: _Numberer, cards, appendi
         return [BulletList(tuple((Run(a.text, href=f"#{a.anchor}"),) for a in appendices))]
     if generated == "red_commentary":
         return [red_commentary_table(cards, wording)]
+    if generated == "spc_summary":
+        return cover_blocks(cards, wording, number)
     if generated == "recommendations":
         if report.recommendations:
             return [Paragraph(runs(wording.text("cover", "recommendations_lead")), number=number.next()),
                     BulletList(tuple(runs(r) for r in report.recommendations))]
         return [Paragraph(runs(report.recommendation), number=number.next())]
     raise PipelineError(f"{wording.source}: a cover block must be one of p, text, quote, bullets, rag_key, "
-                        f"generated (appendices, red_commentary, recommendations); found {sorted(item)}")
+                        f"generated (appendices, red_commentary, recommendations, spc_summary); found {sorted(item)}")

@@ -61,6 +61,17 @@ class BulletList:
 
 
 @dataclass(frozen=True)
+class Icon:
+    """A statistical process control icon (NHS "Making Data Count" style): ``kind`` names
+    its drawing (one of pipeline.style.icons.ICON_KINDS), ``text`` is its meaning in
+    words, never empty: the PDF's alternative text for it. The icon never stands alone: the
+    cell holding it prints the meaning too, so no edition rests on colour or shape."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Cell:
     content: tuple[Run, ...]
     header: bool = False
@@ -69,6 +80,7 @@ class Cell:
     align: Align = "left"
     colspan: int = 1
     bold: bool = False
+    icons: tuple[Icon, ...] = ()  # drawn before the text (the PDF); the text says the same
 
     @property
     def text(self) -> str:
@@ -185,7 +197,7 @@ def flowing_rows(rows, limit: int = ROW_TEXT_LIMIT) -> tuple[tuple[Cell, ...], .
 
 def _replace_content(cell: Cell, content: tuple[Run, ...], shading: bool = True) -> Cell:
     return Cell(content, header=cell.header, scope=cell.scope, rag=cell.rag if shading else None,
-                align=cell.align, colspan=cell.colspan, bold=cell.bold)
+                align=cell.align, colspan=cell.colspan, bold=cell.bold, icons=cell.icons if shading else ())
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,13 @@ class ChartSpec:
     band_lower: tuple[float | None, ...] | None = None  # activity indicators' expected range
     band_upper: tuple[float | None, ...] | None = None
     kind: Literal["line", "bar"] = "line"
+    # statistical process control (docs/spc.md), aligned with ``periods``: the mean and
+    # process limits of each period's figure (None where it has none), and each figure's
+    # special cause ("improvement", "concern", "neutral"; None: common cause or no figure)
+    spc_mean: tuple[float | None, ...] | None = None
+    spc_lower: tuple[float | None, ...] | None = None
+    spc_upper: tuple[float | None, ...] | None = None
+    spc_points: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ class Indicator:
     spc: bool | None = None
     spc_recalculate: tuple[Month, ...] = ()
     spc_baseline: int | None = None
+    spc_chart: bool | None = None  # mean and limits on the chart; None = the report's spc_chart
 
     @property
     def rated(self) -> bool:
@@ -254,6 +255,7 @@ class ReportFields:
     spc: bool = True
     spc_run_length: int = 7
     spc_screen_moving_ranges: bool = True
+    spc_chart: bool = True  # charts show the mean, limits and special-cause points
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ INDICATOR_TEXT_COLUMNS = (
     "england_label", "supplementary_label",
 )
 
-SPC_COLUMNS = ("spc", "spc_recalculate", "spc_baseline")  # docs/spc.md
+SPC_COLUMNS = ("spc", "spc_recalculate", "spc_baseline", "spc_chart")  # docs/spc.md
 
 INDICATORS = SheetSchema(
     "indicators",
@@ -164,6 +164,7 @@ REPORT_KEYS = {
     "spc": False,
     "spc_run_length": False,
     "spc_screen_moving_ranges": False,
+    "spc_chart": False,
 }
 REPORT_REQUIRED = ("from", "to", "date", "subject")
 REPORT_KEY_ALIASES = {"by": "from", "background_document": "background_documents",
@@ -621,7 +622,9 @@ def _indicators(rows: list[RawRow], col: _Collector, declared: set[str]) -> list
                  for c in ("activity", "bold_steps", "qpr", "may_exceed_100", "floor_published")}
         spc = {"spc": col.read(sheet, raw, "spc", cells.read_flag) if raw.value("spc") is not None else None,
                "spc_recalculate": col.read(sheet, raw, "spc_recalculate", _read_months) or (),
-               "spc_baseline": col.read(sheet, raw, "spc_baseline", cells.read_int, low=MINIMUM_POINTS, high=240)}
+               "spc_baseline": col.read(sheet, raw, "spc_baseline", cells.read_int, low=MINIMUM_POINTS, high=240),
+               "spc_chart": (col.read(sheet, raw, "spc_chart", cells.read_flag)
+                             if raw.value("spc_chart") is not None else None)}
         for column, number in (("tolerance", tolerance), ("tolerance_percent", tolerance_percent),
                                ("band_width", band_width)):
             if number is not None and number < 0:
@@ -970,7 +973,7 @@ def _report(rows: list[RawRow], col: _Collector) -> ReportFields | None:
     meeting_date = typed("meeting_date", cells.read_date)
     period = typed("period", cells.read_month)
     spc = {key: typed(key, reader) for key, reader in (
-        ("spc", cells.read_flag), ("spc_screen_moving_ranges", cells.read_flag),
+        ("spc", cells.read_flag), ("spc_screen_moving_ranges", cells.read_flag), ("spc_chart", cells.read_flag),
         ("spc_run_length", lambda v: cells.read_int(v, low=RUN_LENGTHS[0], high=RUN_LENGTHS[1])))
         if key in found and not cells.is_blank(found[key][0][1])}
     for key in ("to", "subject"):

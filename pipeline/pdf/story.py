@@ -614,6 +614,8 @@ class StoryBuilder:
             attrs["colspan"] = cell.colspan
         if cell.rag is not None:
             attrs["rag"] = cell.rag.value
+        if cell.icons:
+            return self._icon_cell(cell, style, role, attrs)
         flowable = None
         if width is not None and all(not (r.bold or r.italic or r.href) for r in cell.content):
             from pipeline.pdf.flowables import cell_text
@@ -622,6 +624,19 @@ class StoryBuilder:
         if flowable is None:
             flowable = RLParagraph(_markup(cell.content), style)
         return mark(flowable, role, **attrs)
+
+    def _icon_cell(self, cell: Cell, style, role: str, attrs: dict):
+        """A cell with SPC icons (pipeline.pdf.icons): each icon beside its line of the
+        cell's text (all the text beside the first icon when the lines do not pair up)."""
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        from pipeline.pdf.icons import IconCell
+
+        lines = cell.text.split("\n")
+        if len(lines) != len(cell.icons):
+            lines = [cell.text] + [""] * (len(cell.icons) - 1)
+        texts = [RLParagraph(_escape(line), style) for line in lines]
+        return IconCell(cell.icons, texts, role, attrs)
 
     def _cell_commands(self, table: Table, cell: Cell, r: int, c: int, header_row: bool) -> list:
         from pipeline.pdf.styles import HEADER_BG, LABEL_BG, hex_colour, rag_look

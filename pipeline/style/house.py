@@ -31,6 +31,7 @@ HOUSE_STYLE_PATH = files("pipeline.report_templates") / "house_style.toml"
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
 MIN_CONTRAST = 4.5  # WCAG 2.2 AA, normal-size text
+MIN_GRAPHIC_CONTRAST = 3.0  # WCAG 2.2 AA, graphical objects (1.4.11): the SPC icons and marks
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 FURNITURE_FIELDS = ("", "running_header", "footer_text", "title", "page", "page_of")
 RAG_KEYS = ("green", "amber", "red", "not_rated")
@@ -100,6 +101,19 @@ class Colours:
 
 
 @dataclass(frozen=True)
+class SpcColours:
+    """'#RRGGBB': the variation and assurance icons (pipeline.style.icons) and the SPC
+    marks on the charts (pipeline.charts.draw)."""
+
+    common_cause: str
+    improvement: str
+    concern: str
+    neutral: str
+    mean: str
+    limits: str
+
+
+@dataclass(frozen=True)
 class RagLook:
     fill: str | None  # '#RRGGBB', or None: unshaded
     text: str
@@ -149,6 +163,7 @@ class HouseStyle:
     portrait: Page
     landscape: Page
     furniture: Furniture
+    spc: SpcColours
     source: str
 
     def rag_look(self, name: str) -> RagLook:
@@ -242,7 +257,7 @@ def _parse(data: dict, source: str) -> HouseStyle:
         return value
 
     for key in data:
-        if key not in ("fonts", "sizes", "leading", "spacing", "colours", "rag", "page", "furniture"):
+        if key not in ("fonts", "sizes", "leading", "spacing", "colours", "rag", "page", "furniture", "spc"):
             fail(f"unknown table [{key}]")
     fonts = record(Fonts, table(data, "fonts", "fonts"), "fonts",
                    lambda k, v: text(k, v) if k in ("fonts.family", "fonts.word_family") else font_file(k, v))
@@ -283,9 +298,15 @@ def _parse(data: dict, source: str) -> HouseStyle:
     furniture_data = table(data, "furniture", "furniture")
     furniture = record(Furniture, furniture_data, "furniture",
                        lambda k, v: flag(k, v) if k.endswith("_rule") else slot(k, v))
+    spc = record(SpcColours, table(data, "spc", "spc"), "spc", colour)
     style = HouseStyle(fonts=fonts, sizes=sizes, leading=leading, spacing=spacing, colours=colours,
                        rag=MappingProxyType(rag), portrait=pages["portrait"], landscape=pages["landscape"],
-                       furniture=furniture, source=source)
+                       furniture=furniture, source=source, spc=spc)
+    for f in fields(SpcColours):
+        ratio = contrast_ratio(getattr(spc, f.name), colours.page)
+        if ratio < MIN_GRAPHIC_CONTRAST:
+            fail(f"spc.{f.name} {getattr(spc, f.name)} on colours.page {colours.page} has a contrast of "
+                 f"{ratio:.2f}:1; WCAG 2.2 AA needs at least {MIN_GRAPHIC_CONTRAST:g}:1 for graphics")
     for fg, bg in _text_on_background(style):
         ratio = contrast_ratio(_value(style, fg), _value(style, bg))
         if ratio < MIN_CONTRAST:
