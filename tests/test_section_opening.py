@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.document.model import Cell, Heading, Table, plain_text, runs, walk
+from pipeline.document.model import Cell, Heading, Paragraph, Table, plain_text, runs, walk
 from pipeline.document.unused_columns import drop_unused_columns, used_columns
 
 CHILDREN = "Specialist Children's Services"
@@ -371,3 +371,27 @@ def test_summary_bold_steps_and_qpr_columns_follow_their_indicators(make_book):
     assert "Bold Steps" not in neither and "QPR" not in neither
     assert neither[0] == "Indicator Description" and "RAG" in neither
     assert len(neither) == 7 + 2 * ("Variation" in neither)  # (SPC's two when the report shows SPC)
+
+
+def test_the_intro_names_only_the_monitoring_the_sections_indicators_feed(sample_document, make_book):
+    """The intro says a subset is labelled on the summary only when the summary has that
+    column: not for the children's section, whose Bold Steps and QPR columns are left out."""
+    def intro(part):
+        texts = [plain_text(b.content) for b in walk(part.blocks) if isinstance(b, Paragraph)]
+        return " ".join(t for t in texts if t.startswith("The key "))
+
+    adults, children = intro(_part(sample_document, ADULTS)), intro(_part(sample_document, CHILDREN))
+    assert "Quarterly Performance Report" in adults and "Bold Steps monitoring" in adults
+    assert children.startswith("The key Specialist Children's Services indicators are listed")
+    assert "Quarterly Performance Report" not in children and "Bold Steps" not in children
+    assert "labelled" not in children
+
+    def flagged(flags):
+        indicators = [{"id": f"I{i}", "section": "Care", **f} for i, f in enumerate(flags)]
+        _, document = _read(_book(make_book, indicators))
+        return intro(_part(document, "Care"))
+
+    qpr_only = flagged([{"qpr": "Y"}, {}])
+    assert "Quarterly Performance Report" in qpr_only and "Bold Steps" not in qpr_only
+    bold_only = flagged([{"bold_steps": "Y"}, {}])
+    assert "Bold Steps monitoring" in bold_only and "Quarterly" not in bold_only

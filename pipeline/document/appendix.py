@@ -320,7 +320,10 @@ def section_part(section: str, letter: str, cards: tuple[Card, ...], cardset: Ca
         blocks.append(Columns(((rag_key,), spc_columns.key_blocks(cards, wording)), widths=(0.4, 0.6)))
     else:
         blocks.append(rag_key)
-    blocks += [Paragraph(runs(wording.fill(t, section=section, appendix=letter)))
+    qpr, bold = any(c.indicator.qpr for c in cards), any(c.indicator.bold_steps for c in cards)
+    feeds = wording.text("appendix", "feeds_both" if qpr and bold else "feeds_qpr" if qpr else "feeds_bold_steps") \
+        if qpr or bold else ""  # (a column no indicator uses is not printed: the intro does not point to it)
+    blocks += [Paragraph(runs(wording.fill(t, section=section, appendix=letter, feeds=feeds)))
                for t in wording.get("appendix", "intro")]
     blocks.append(Heading(2, wording.text("appendix", "summary_heading")))
     blocks.append(summary_table(section, cards, cardset, wording, spc=spc))
