@@ -28,12 +28,13 @@ BELOW = {
     "charts": {"base", "style", "rules", "document"},
     "pdf": {"base", "style", "rules", "document", "charts"},
     "docx": {"base", "style", "rules", "document", "charts"},
+    "html": {"base", "style", "rules", "document", "charts"},
     "build": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-              "quality", "register"},
+              "html", "quality", "register"},
     "pack": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-             "build", "quality", "register"},
+             "html", "build", "quality", "register"},
     "mail": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-             "build", "pack", "quality", "register"},
+             "html", "build", "pack", "quality", "register"},
 }
 BELOW["commands"] = set(BELOW) - {"commands"}
 BELOW["cli"] = {"base", "commands"}
@@ -42,8 +43,8 @@ BELOW["cli"] = {"base", "commands"}
 TOP_LEVEL = {"errors": "base", "build": "build", "cli": "cli", "__main__": "cli", "__init__": "base"}
 SUBPACKAGES = {"infra": "base", "style": "style", "rules": "rules", "input": "input", "cards": "cards",
                "commentary": "commentary", "document": "document", "charts": "charts", "pdf": "pdf",
-               "docx": "docx", "pack": "pack", "mail": "mail", "commands": "commands", "quality": "quality",
-               "register": "register"}
+               "docx": "docx", "html": "html", "pack": "pack", "mail": "mail", "commands": "commands",
+               "quality": "quality", "register": "register"}
 
 
 def stage_of(dotted: str) -> str | None:
