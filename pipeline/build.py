@@ -1,7 +1,8 @@
-"""Build the committee report: workbook -> cards -> document model -> charts -> DOCX / PDF.
+"""Build the committee report: workbook -> cards -> document model -> charts -> DOCX / PDF / HTML.
 
 ``build_report`` is what the ``build`` command and the agenda pack call. Each distinct
-chart is drawn once and the same PNG bytes go to both renderers. The DOCX and PDF are one
+chart is drawn once and the same PNG bytes go to both renderers (the HTML edition draws the
+same charts as SVG: pipeline.charts.svg). The DOCX, PDF and HTML are one
 set (:func:`pipeline.infra.atomic.atomic_set`): written under the report's lock, to temporaries,
 and replaced together only when both are complete; the timings say where the time went.
 
@@ -32,7 +33,7 @@ from pipeline.errors import OutputError, PipelineError
 from pipeline.infra import atomic
 from pipeline.rules.periods import Month
 
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "pdf", "html")
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _build_report(workbook, out_dir, formats, period, strict, template, cache_di
     formats = tuple(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise PipelineError(f"unknown output format {unknown[0]!r} (use docx or pdf)")
+        raise PipelineError(f"unknown output format {unknown[0]!r} (use {', '.join(FORMATS)})")
     result = BuildResult()
     clock = _Clock(result.timings)
 
@@ -240,6 +241,8 @@ def _write_outputs(result, document, formats, temps, paths, cache_dir, pdf_cache
             result.pdf_sections, result.pdf_replayed = stats.get("sections", 0), stats.get("replayed", 0)
         images = stream.finish().images
         result.timings["charts"] = stream.completed_at - charts_started
+        if "html" in formats:  # (in this process, while a forked DOCX writer works)
+            result.timings["html"] = _write_html(document, temps["html"], cache_dir, paths["html"])
         if "docx" in formats:
             if writers:
                 result.timings["docx"] = writers[0].result()  # re-raises the DOCX writer's error here
@@ -262,6 +265,19 @@ def _write_docx(document, path, images, shown=None) -> float:
 
     start = time.perf_counter()
     atomic.write_file(path, docx_bytes(document, images), shown=shown)
+    return time.perf_counter() - start
+
+
+def _write_html(document, path, cache_dir=None, shown=None) -> float:
+    """The HTML edition (pipeline.html): its charts as SVG, drawn by the same code as the
+    PNGs, kept in the same cache folder."""
+    from pipeline.charts.svg import render_svgs
+    from pipeline.document.model import figures
+    from pipeline.html.render import html_bytes
+
+    start = time.perf_counter()
+    svgs, _drawn = render_svgs((f.chart for f in figures(document)), cache_dir=cache_dir)
+    atomic.write_file(path, html_bytes(document, svgs), shown=shown)
     return time.perf_counter() - start
 
 

@@ -28,15 +28,16 @@ BELOW = {
     "charts": {"base", "style", "rules", "document"},
     "pdf": {"base", "style", "rules", "document", "charts"},
     "docx": {"base", "style", "rules", "document", "charts"},
+    "html": {"base", "style", "rules", "document", "charts"},
     "build": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-              "quality", "register"},
+              "html", "quality", "register"},
     "pack": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-             "build", "quality", "register"},
+             "html", "build", "quality", "register"},
     # a council month: builds its reports as `build` does, each in its own process
     "council": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-                "build", "quality", "register"},
+                "html", "build", "quality", "register"},
     "mail": {"base", "style", "rules", "input", "cards", "commentary", "document", "charts", "pdf", "docx",
-             "build", "pack", "quality", "register"},
+             "html", "build", "pack", "quality", "register"},
     # the analysts' Python API: a report's cards as a table (pandas)
     "api": {"base", "rules", "input", "cards"},
 }
@@ -47,8 +48,8 @@ BELOW["cli"] = {"base", "commands"}
 TOP_LEVEL = {"errors": "base", "build": "build", "cli": "cli", "__main__": "cli", "__init__": "base", "api": "api"}
 SUBPACKAGES = {"infra": "base", "style": "style", "rules": "rules", "input": "input", "cards": "cards",
                "commentary": "commentary", "document": "document", "charts": "charts", "pdf": "pdf",
-               "docx": "docx", "pack": "pack", "mail": "mail", "commands": "commands", "quality": "quality",
-               "register": "register", "council": "council"}
+               "docx": "docx", "html": "html", "pack": "pack", "mail": "mail", "commands": "commands",
+               "quality": "quality", "register": "register", "council": "council"}
 
 
 def stage_of(dotted: str) -> str | None:

@@ -86,10 +86,10 @@ def test_invalid_workbook_lists_problems(run_cli, make_book, tmp_path):
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-def test_build_all_writes_both(run_cli, sample_path, tmp_path):
+def test_build_all_writes_docx_pdf_and_html(run_cli, sample_path, tmp_path):
     result = run_cli("build", sample_path, "--out", tmp_path)
     assert result.exit_code == 0, result.stderr
     # (.cache holds the chart pictures kept between builds: issue 9; .NAME.lock the report's lock: issue 15)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name not in (".cache", ".fsc_performance_2013-09.lock")) \
-        == ["fsc_performance_2013-09.docx", "fsc_performance_2013-09.pdf"]
-    assert "pdf " in result.stderr.splitlines()[-1]
+        == ["fsc_performance_2013-09.docx", "fsc_performance_2013-09.html", "fsc_performance_2013-09.pdf"]
+    assert "pdf " in result.stderr.splitlines()[-1] and "html " in result.stderr.splitlines()[-1]

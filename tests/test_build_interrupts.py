@@ -46,15 +46,16 @@ def setup(tmp_path, previous_set):
     out.mkdir()
     for name, data in previous_set.items():
         (out / name).write_bytes(data)
-    assert sorted(previous_set) == ["dashboard_2013-09.docx", "dashboard_2013-09.pdf"]
+    assert sorted(previous_set) == ["dashboard_2013-09.docx", "dashboard_2013-09.html", "dashboard_2013-09.pdf"]
     return out, marked_book(tmp_path / "bravo" / "dashboard_2013-09.xlsx", "Bravo")
 
 
 def the_set(out: Path) -> str:
-    """The workbook both documents come from (they must agree)."""
+    """The workbook the documents come from (they must agree)."""
     docx = marker_of(docx_text(out / "dashboard_2013-09.docx"), MARKERS)
     pdf = marker_of(pdf_text(out / "dashboard_2013-09.pdf"), MARKERS)
-    assert docx == pdf, f"DOCX of {docx}, PDF of {pdf}"
+    html = marker_of((out / "dashboard_2013-09.html").read_text(encoding="utf-8"), MARKERS)
+    assert docx == pdf == html, f"DOCX of {docx}, PDF of {pdf}, HTML of {html}"
     return docx
 
 
@@ -207,14 +208,14 @@ KILLED_BEFORE_THE_RENAMES = textwrap.dedent("""
 
 def test_a_killed_build_leaves_the_set_and_the_next_build_removes_its_temporaries(setup, previous_set):
     out, book = setup
-    # killed at a known point, with both new files complete and not yet renamed (a kill
+    # killed at a known point, with the new files complete and not yet renamed (a kill
     # timed from outside lands after the renames on a fast or idle machine)
     proc = start(build_args(book, out), script=KILLED_BEFORE_THE_RENAMES)
     proc.communicate()
     assert proc.returncode == -signal.SIGKILL
     assert snapshot(out) == previous_set
     stale = leftovers(out)
-    assert len(stale) == 2 and all(name.endswith(".part") for name in stale)
+    assert len(stale) == 3 and all(name.endswith(".part") for name in stale)
     assert group_gone(proc.pid), "the killed build's workers are still running (and hold its lock)"
     status, _, stderr = run(build_args(book, out), COMMITTEE_PIPELINE_LOCK_WAIT=0)
     assert status == 0, stderr
@@ -239,7 +240,7 @@ def test_a_build_killed_between_its_renames_is_completed_by_the_next(setup, prev
     status, _, _ = run(build_args(book, out), script=kill_after_first)
     assert status == -signal.SIGKILL
     assert (out / ".dashboard_2013-09.commit").exists()
-    assert len([n for n in leftovers(out) if n.endswith(".part")]) == 1
+    assert len([n for n in leftovers(out) if n.endswith(".part")]) == 2  # (DOCX, PDF, HTML: one renamed)
     status, _, stderr = run(build_args(book, out), script=FAIL_PDF)
     assert status == 3, stderr
     assert the_set(out) == "Bravo"  # completed, although this run wrote nothing

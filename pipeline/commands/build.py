@@ -1,4 +1,4 @@
-"""``build``: the committee report as DOCX and/or PDF."""
+"""``build``: the committee report as DOCX, PDF and/or HTML."""
 from __future__ import annotations
 
 import click
@@ -10,7 +10,7 @@ from pipeline.commands.options import period_option
 @click.argument("workbook", type=click.Path())  # a workbook, or a folder of files (docs/workbook.md)
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Folder the report is written to.")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "html", "all"]), default="all", show_default=True)
 @period_option("Reporting month (default: the report sheet's period, else the month its subject names, "
                "else the latest month with figures). Refused when the report sheet states another month.")
 @click.option("--strict", is_flag=True,

@@ -78,6 +78,14 @@ class PackPaths:
     public: Path
     reports: dict[tuple, Path]  # document identity -> the PDF the pack built from its workbook
     record: Path  # what the set was built from (JSON; a dot file, as the set's lock and journal are)
+    # issue 21: the index pages (HTML) of the members' and public packs
+    members_index: Path | None = None
+    public_index: Path | None = None
+
+    @property
+    def report_pages(self) -> dict[tuple, Path]:
+        """Each built report's HTML edition, beside its PDF (issue 21)."""
+        return {identity: path.with_suffix(".html") for identity, path in self.reports.items()}
 
     @property
     def variants(self) -> dict[str, Path]:
@@ -86,7 +94,8 @@ class PackPaths:
     @property
     def files(self) -> list[Path]:
         """Every file of the set, the record last."""
-        return [self.members, self.public, *self.reports.values(), self.record]
+        pages = [p for p in (self.members_index, self.public_index) if p is not None]
+        return [self.members, self.public, *self.reports.values(), *pages, *self.report_pages.values(), self.record]
 
 
 def doc_key(item: Item, doc: DocumentRef) -> tuple:
@@ -123,7 +132,8 @@ def pack_paths(manifest: Manifest, out_dir, *, supplement: bool = False) -> Pack
         used.add(name)
         reports[doc.identity] = out_dir / f"{stem}_{name}.pdf"
     return PackPaths(stem=stem, members=out_dir / f"{stem}_members.pdf", public=out_dir / f"{stem}_public.pdf",
-                     reports=reports, record=out_dir / f".{stem}.sources.json")
+                     reports=reports, record=out_dir / f".{stem}.sources.json",
+                     members_index=out_dir / f"{stem}_members.html", public_index=out_dir / f"{stem}_public.html")
 
 
 def _digest(path: Path) -> str:
@@ -222,7 +232,7 @@ def _built_report(doc: DocumentRef, scratch: Path, cache_dir: Path | None = None
     from pipeline.build import build_report
 
     out_dir = scratch / f"report-{hashlib.sha256(repr(doc.identity).encode()).hexdigest()[:12]}"
-    result = build_report(doc.path, out_dir, formats=("pdf",), period=doc.period,
+    result = build_report(doc.path, out_dir, formats=("pdf", "html"), period=doc.period,
                           cache_dir=None if cache_dir is None else cache_dir / "charts",
                           pdf_cache_dir=None if cache_dir is None else cache_dir / "pdf",
                           register=register,  # issue 18: revised figures get a data note
@@ -334,9 +344,20 @@ def build_pack(manifest: Manifest, out_dir, *, supplement: bool = False, registe
     with atomic.atomic_set(paths.files, name=paths.stem,
                            what=f"the pair of {kind} packs {paths.stem} in {out_dir}") as outputs:
         built: list = []  # issue 18: (document, build result) of each report in the packs
-        data, pages, ranges, tagged, reports = _build_packs(manifest, out_dir, supplement, register, built)
+        data, pages, ranges, tagged, reports, report_pages = _build_packs(manifest, out_dir, supplement, register,
+                                                                          built)
         written = {destinations[variant]: data[variant] for variant in VARIANTS}
         written.update((paths.reports[identity], pdf) for identity, pdf in reports.items())
+        # --- issue 21: the HTML editions of the reports and the meeting's index pages
+        from pipeline.pack.html_index import index_page
+
+        written.update((paths.report_pages[identity], page) for identity, page in report_pages.items())
+        chosen = chosen_documents(manifest, supplement)
+        for variant, index in (("members", paths.members_index), ("public", paths.public_index)):
+            shown = {k: v for k, v in paths.reports.items()
+                     if variant == "members" or not any(doc.exempt for _, doc in chosen if doc.identity == k)}
+            written[index] = index_page(manifest, ranges, chosen, variant, destinations[variant], shown)
+        # --- end issue 21
         for destination, content in written.items():
             outputs.write(destination, content)
         record = {"format": RECORD_FORMAT, "code": code, "sources": sources,
@@ -384,6 +405,8 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool, register=N
                                                                         register, built)
         counts = {identity: _page_count(path) for identity, path in pdfs.items()}
         reports = {doc.identity: pdfs[doc.identity].read_bytes() for _, doc in chosen if doc.kind != "pdf"}
+        # issue 21: each built report's HTML edition, written beside its PDF
+        report_pages = {identity: pdfs[identity].with_suffix(".html").read_bytes() for identity in reports}
 
         front_path = scratch / "front.pdf"
         front_pages = 1
@@ -446,4 +469,4 @@ def _build_packs(manifest: Manifest, out_dir: Path, supplement: bool, register=N
                 data[variant] = buffer.getvalue()
                 pages[variant] = len(pdf.pages)
 
-    return data, pages, ranges, tagged, reports
+    return data, pages, ranges, tagged, reports, report_pages

@@ -1,0 +1,1 @@
+"""The HTML edition: the document model as one self-contained, accessible page."""
