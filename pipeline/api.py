@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 
-from pipeline.errors import PipelineError
 from pipeline.rules.periods import Month, parse_month
 
 
@@ -24,11 +23,7 @@ def cards_frame(path: str | os.PathLike, period: Month | str | None = None):
     where there is none), already rounded to the indicator's decimals; ``actual_display`` is
     the figure as printed; ``is_forecast`` and ``activity`` are booleans; the rest is text
     (None where there is none). ``frame.attrs["period"]`` is the report period."""
-    try:
-        import pandas as pd
-    except ImportError:
-        raise PipelineError("the Python API needs pandas: pip install 'committee-pipeline[analysis]' "
-                            "(or pip install pandas)") from None
+    import pandas as pd
 
     from pipeline.cards.compute import compute_cards
     from pipeline.cards.table_export import COLUMN_NAMES, card_rows
