@@ -16,7 +16,7 @@ import sample_data as data  # noqa: E402
 from pipeline.commentary.xlsx_out import add_table_sheet, new_workbook, save  # noqa: E402
 from pipeline.input.workbook import INDICATORS, VALUES  # noqa: E402
 
-SERIES = ("actual", "target", "floor", "stat_neighbours", "supplementary")
+SERIES = ("actual", "target", "floor", "stat_neighbours", "supplementary", "lower_threshold", "upper_threshold")
 
 
 def build(path: Path) -> None:
@@ -25,7 +25,7 @@ def build(path: Path) -> None:
     add_table_sheet(wb, "indicators", ind_cols,
                     [[ind.get(c) for c in ind_cols] for ind in data.INDICATORS],
                     widths={"title": 60, "data_notes": 60, "units_of_measure": 40})
-    val_cols = list(VALUES.required) + [c for c in ("stat_neighbours", "supplementary")]
+    val_cols = list(VALUES.required) + ["stat_neighbours", "supplementary", "lower_threshold", "upper_threshold"]
     rows = []
     for ind in data.INDICATORS:
         for i, period in enumerate(ind["periods"]):
@@ -34,9 +34,10 @@ def build(path: Path) -> None:
                 continue
             rows.append([ind["id"], period] + [series[c] for c in val_cols[2:]])
     add_table_sheet(wb, "values", val_cols, rows)
-    add_table_sheet(wb, "commentary", ["indicator_id", "period", "text", "author", "updated"],
-                    [[ident, "2013-09", text, "", None] for ident, text in data.COMMENTARY.items()],
-                    widths={"text": 100})
+    add_table_sheet(wb, "commentary", ["indicator_id", "period", "text", "actions", "author", "updated"],
+                    [[ident, "2013-09", text, data.ACTIONS.get(ident, ""), "", None]
+                     for ident, text in data.COMMENTARY.items()],
+                    widths={"text": 100, "actions": 60})
     add_table_sheet(wb, "narrative", ["section", "period", "heading", "placement", "text"],
                     [[n["section"], "2013-09", n["heading"], n["placement"], n["text"]] for n in data.NARRATIVE],
                     widths={"text": 100})
