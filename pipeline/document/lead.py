@@ -10,7 +10,9 @@ Here each indicator is one kept-together block, never split across pages: its he
 (numbered as in the summary table, which links to it), then side by side the officer's
 words (commentary, then actions) and the chart, with the latest figure against its range
 and the indicator's data notes under the chart. Two such blocks share a landscape page
-when their commentaries run to a paragraph or two, as the seed's do.
+when their commentaries run to a paragraph or two, as the seed's do. Only a text too long
+to stand beside its chart on one page (LEAD_TEXT_LIMIT) makes an exception: that
+indicator is laid out as a rated one, on a page of its own with its text running on.
 
 The trend tables follow the section's lead indicators, under "<section> - Lead indicators:
 trend data", one per indicator (the appendix's trend table, as on the rated pages). The
@@ -24,12 +26,25 @@ from __future__ import annotations
 from pipeline.cards.compute import Card
 from pipeline.document.appendix import trend_table
 from pipeline.document.common import Wording, anchor_for, indicator_figure, rating_text
-from pipeline.document.model import Block, Columns, Heading, KeepTogether, PageBreak, Paragraph, Run, runs
+from pipeline.document.model import LINE_COST, Block, Columns, Heading, KeepTogether, PageBreak, Paragraph, Run, runs
 from pipeline.document.textblocks import action_blocks, text_blocks
 
 # the text's share of the row it shares with the chart: the chart's column keeps the
 # chart's own width (pipeline.document.model.CHART_WIDTH_MM) on a landscape page
 TEXT_COLUMN, CHART_COLUMN = 0.42, 0.58
+
+# The most officer text (commentary and actions, a line costing at least LINE_COST
+# characters, as pipeline.document.model counts them) that stands beside the chart. Beside
+# the chart, a text column of 1,200 such characters is at most about 470 pt tall (a page of
+# bullets of 80 characters, each on two lines): the block still fits a landscape page. A
+# longer text could not be kept on one page with its chart, so that indicator is laid out
+# as a rated one is: a page of its own, the chart first, the text running on to pages
+# headed "<heading> (continued)" (docs/build.md, "Pages").
+LEAD_TEXT_LIMIT = 1200
+
+
+def text_cost(*texts: str) -> int:
+    return sum(max(len(line.strip()), LINE_COST) for text in texts for line in text.split("\n") if line.strip())
 
 
 def actions(card: Card, wording: Wording) -> tuple[Block, ...]:
@@ -67,18 +82,21 @@ def latest_position(card: Card) -> Paragraph:
                      style="small")
 
 
-def lead_indicator(n: int, card: Card, wording: Wording) -> KeepTogether:
+def lead_indicator(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
     """One lead indicator: its heading, then its commentary and actions beside its chart,
-    the latest figure and its data notes; kept together on one page. Read in that order."""
+    the latest figure and its data notes; kept together on one page, read in that order.
+    An indicator whose text is longer than LEAD_TEXT_LIMIT gets a page of its own."""
     ind = card.indicator
-    text = (*text_blocks(card.commentary.text if card.commentary else ""), *actions(card, wording))
+    commentary = card.commentary.text if card.commentary else ""
+    text = (*text_blocks(commentary), *actions(card, wording))
     if not text:
         text = (Paragraph(runs(wording.text("appendix", "no_commentary"))),)
-    return KeepTogether((
-        Heading(3, f"{n}. {ind.title}", anchor=anchor_for(card)),
-        Columns((text, (indicator_figure(card), latest_position(card), *_data_notes(card))),
-                widths=(TEXT_COLUMN, CHART_COLUMN)),
-    ))
+    heading = Heading(3, f"{n}. {ind.title}", anchor=anchor_for(card))
+    chart = (indicator_figure(card), latest_position(card), *_data_notes(card))
+    if text_cost(commentary, card.commentary.actions if card.commentary else "") <= LEAD_TEXT_LIMIT:
+        return (KeepTogether((heading, Columns((text, chart), widths=(TEXT_COLUMN, CHART_COLUMN)))),)
+    return (PageBreak(), KeepTogether((heading, Columns((chart[:1], chart[1:]), widths=(CHART_COLUMN, TEXT_COLUMN)))),
+            *text, PageBreak())
 
 
 def lead_trend_data(numbered: list[tuple[int, Card]], section: str, wording: Wording) -> tuple[Block, ...]:
@@ -95,6 +113,12 @@ def lead_section(section: str, numbered: list[tuple[int, Card]], wording: Wordin
     "<section> - Lead indicators", then their trend data; nothing when it has none."""
     if not numbered:
         return ()
-    return (PageBreak(), Heading(2, wording.text("appendix", "lead_heading", section=section)),
-            *(lead_indicator(n, card, wording) for n, card in numbered),
-            *lead_trend_data(numbered, section, wording))
+    title = Heading(2, wording.text("appendix", "lead_heading", section=section))
+    blocks = [block for n, card in numbered for block in lead_indicator(n, card, wording)]
+    if isinstance(blocks[0], PageBreak):  # the first has a page of its own: the title opens it
+        first = blocks[1]
+        assert isinstance(first, KeepTogether)
+        blocks[:2] = [KeepTogether((title, *first.blocks))]
+    else:
+        blocks.insert(0, title)
+    return (PageBreak(), *blocks, *lead_trend_data(numbered, section, wording))
