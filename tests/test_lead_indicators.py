@@ -365,3 +365,49 @@ def test_a_growing_lead_indicator_stays_whole_or_runs_on_under_its_heading(growi
             seen.add("moved whole")
             assert f"last action of {grows}" in " ".join(pages[mine][0]), count
     assert seen == {"shared", "moved whole", "runs on"}
+
+
+# ----------------------------------------------------------------------------- the chart itself
+def _threshold_pixels(spec) -> int:
+    """How many pixels of the threshold colour (pipeline.charts.draw.THRESHOLD_STYLE) the chart has."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from pipeline.charts.draw import THRESHOLD_STYLE, render_png
+
+    colour = THRESHOLD_STYLE["Upper threshold"][0]
+    rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    img = np.asarray(Image.open(io.BytesIO(render_png(spec))).convert("RGB")).astype(int)
+    return int((np.abs(img - rgb).sum(axis=2) < 40).sum())
+
+
+def test_thresholds_are_drawn_as_lines_and_only_those_given():
+    from pipeline.document.model import ChartSpec, Series
+
+    periods = ("Jun-13", "Jul-13", "Aug-13", "Sep-13")
+    actual = (Series("Actual", (80.0, 95.0, 102.0, 108.0)),)
+    none = _threshold_pixels(ChartSpec("No range", periods, actual, "count", 0))
+    upper = _threshold_pixels(ChartSpec("Upper", periods, actual, "count", 0, band_upper=(100.0,) * 4))
+    both = _threshold_pixels(ChartSpec("Both", periods, actual, "count", 0, band_lower=(40.0,) * 4,
+                                       band_upper=(100.0,) * 4))
+    alone = _threshold_pixels(ChartSpec("One period", periods, actual, "count", 0,
+                                        band_upper=(None, None, 100.0, None)))
+    assert none == 0
+    assert upper > 0 and both > upper  # a line (and its key entry) for each threshold given
+    assert alone > 0  # a threshold given for one period alone is still seen (a level mark)
+
+
+def test_alt_text_with_one_threshold_names_the_side_it_bounds():
+    from pipeline.document.alt_text import chart_alt_text
+    from pipeline.document.model import ChartSpec, Series
+
+    spec = ChartSpec("Core assessments", ("Aug-13", "Sep-13"), (Series("Actual", (102.0, 108.0)),), "count", 0,
+                     band_upper=(100.0, 100.0))
+    alt = chart_alt_text(spec, "above the expected range")
+    assert "with the expected range between the upper threshold (long dashes)" in alt
+    assert "lower threshold" not in alt
+    assert alt.endswith("Sep-13: 108 (expected range up to 100), above the expected range.")
+    low = ChartSpec("Contacts", ("Sep-13",), (Series("Actual", (5.0,)),), "percent", 1, band_lower=(4.0,))
+    assert "(expected range 4% or more)" in chart_alt_text(low, "within the expected range")
