@@ -44,6 +44,7 @@ LEAD_TEXT_LIMIT = 1200
 
 
 def text_cost(*texts: str) -> int:
+    """The length of officer text as the layout feels it: each non-blank line at least LINE_COST."""
     return sum(max(len(line.strip()), LINE_COST) for text in texts for line in text.split("\n") if line.strip())
 
 
@@ -64,8 +65,8 @@ def _data_notes(card: Card) -> tuple[Block, ...]:
 
 
 def latest_position(card: Card) -> Paragraph:
-    """'Sep-13: 4,851, within the expected range (4,600 to 6,400).' under the chart: the
-    figure a reader quotes, in the words the rest of the appendix uses."""
+    """'Sep-13: 4,851, within expected range (4,600 to 6,400).' under the chart: the figure
+    a reader quotes, in the words of the appendix's key and summary table."""
     cur = card.current
     if cur is None:
         return Paragraph(runs(f"No figure at or before {card.report_period.label}."), style="small")
