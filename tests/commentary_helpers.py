@@ -28,16 +28,17 @@ def form_row(form: Path, indicator_id: str) -> int:
 
 
 def fill(form: Path, texts: dict[str, str], author: str | None = None, formula: bool = False,
-         save_as: Path | None = None) -> Path:
-    """Type commentary into a form's commentary cells (column J), as Excel saves typed text.
-    formula=True stores the cells as formulas, as Excel would without the text format."""
+         save_as: Path | None = None, column: int = 10) -> Path:
+    """Type commentary into a form's commentary cells (column J; ``column=11``: the actions
+    being taken, column K), as Excel saves typed text. formula=True stores the cells as
+    formulas, as Excel would without the text format."""
     from openpyxl import load_workbook
 
     wb = load_workbook(form)
     ws = wb["Commentary"]
     rows = {ws.cell(r, 1).value: r for r in range(8, ws.max_row + 1)}
     for ident, text in texts.items():
-        cell = ws.cell(rows[ident], 10)
+        cell = ws.cell(rows[ident], column)
         cell.value = text
         cell.data_type = "f" if formula else "s"
     if author is not None:

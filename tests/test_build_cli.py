@@ -11,7 +11,7 @@ def test_build_docx_prints_paths_and_timings(run_cli, sample_path, tmp_path):
     timing = result.stderr.strip().splitlines()[-1]
     for stage in ("read", "cards", "assemble", "charts", "docx"):
         assert f"{stage} " in timing
-    assert "(17)" in timing  # one chart per indicator
+    assert "(23)" in timing  # one chart per indicator
     assert "note: ASC07: latest figure is for Aug-13" in result.stderr
 
 

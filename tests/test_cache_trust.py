@@ -75,13 +75,13 @@ def test_changed_constants_are_never_served_from_the_cache(copied):
     root, src, build = copied
     out = root / "out"
     stderr, before = build(out)
-    assert _charts(stderr) == (17, 0)
+    assert _charts(stderr) == (23, 0)
     stderr, _again = build(out)
-    assert _charts(stderr) == (0, 17) and "22 from cache" in stderr  # the cache is used when nothing changed
+    assert _charts(stderr) == (0, 23) and "22 from cache" in stderr  # the cache is used when nothing changed
 
     _edit(src / "pipeline" / "charts" / "draw.py", '"actual": ("#0072B2",', '"actual": ("#CC3311",')
     stderr, rebuilt = build(out)
-    assert _charts(stderr) == (17, 0), stderr
+    assert _charts(stderr) == (23, 0), stderr
     _stderr, fresh = build(root / "fresh-colour", "--no-cache")
     assert rebuilt == fresh
     assert rebuilt != before  # (the change shows: the test would see a stale picture)
@@ -163,7 +163,7 @@ def test_a_cache_file_that_would_run_code_runs_nothing(sample_path, tmp_path):
     payload = pickle.dumps(_Payload(marker))
     sections = sorted(default_pdf_cache_dir(out).rglob("*.z"))
     charts = sorted(default_cache_dir(out).rglob("*.png"))
-    assert len(sections) == 24 and len(charts) == 17
+    assert len(sections) == 24 and len(charts) == 23
     for path in sections:  # (under this release's name and the one before, which unpickled it)
         key = path.name.split(".")[0]
         for name in (f"{key}.json.z", f"{key}.pickle.z"):
@@ -172,7 +172,7 @@ def test_a_cache_file_that_would_run_code_runs_nothing(sample_path, tmp_path):
         path.write_bytes(payload)
     again = build_report(sample_path, out, workers=1)
     assert not marker.exists()
-    assert again.pdf_replayed == 0 and again.charts_drawn == 17
+    assert again.pdf_replayed == 0 and again.charts_drawn == 23
     plain = build_report(sample_path, tmp_path / "plain", use_cache=False, workers=1)
     for fmt in ("pdf", "docx"):
         assert again.paths[fmt].read_bytes() == plain.paths[fmt].read_bytes(), fmt

@@ -175,9 +175,9 @@ def builds(tmp_path_factory, sample_path):
 
 def test_outputs_identical_from_one_process_workers_and_cache(builds):
     _root, _cache, single, cold, warm = builds
-    assert single.charts_drawn == single.charts == 17 and single.chart_workers == 1
-    assert cold.charts_drawn == 17 and cold.chart_workers == 2
-    assert warm.charts_drawn == 0 and warm.charts == 17
+    assert single.charts_drawn == single.charts == 23 and single.chart_workers == 1
+    assert cold.charts_drawn == 23 and cold.chart_workers == 2
+    assert warm.charts_drawn == 0 and warm.charts == 23
     for fmt in ("docx", "pdf"):
         reference = single.paths[fmt].read_bytes()
         assert cold.paths[fmt].read_bytes() == reference, fmt
@@ -189,7 +189,7 @@ def test_default_cache_is_under_the_output_folder(tmp_path, sample_path):
 
     result = build_report(sample_path, tmp_path / "out", formats=("docx",), workers=1)
     assert default_cache_dir(tmp_path / "out") == tmp_path / "out" / ".cache" / "charts"
-    assert len(list(default_cache_dir(tmp_path / "out").rglob("*.png"))) == result.charts == 17
+    assert len(list(default_cache_dir(tmp_path / "out").rglob("*.png"))) == result.charts == 23
 
 
 def test_commentary_only_change_draws_no_chart(builds, sample_path, tmp_path, monkeypatch):
@@ -207,7 +207,7 @@ def test_commentary_only_change_draws_no_chart(builds, sample_path, tmp_path, mo
 
     monkeypatch.setattr(charts, "render_png", must_not_draw)
     result = build_report(book, tmp_path / "out", formats=("docx",), cache_dir=cache, workers=1)
-    assert result.charts == 17 and result.charts_drawn == 0
+    assert result.charts == 23 and result.charts_drawn == 0
     text = "\n".join(p.text for p in docx.Document(result.paths["docx"]).paragraphs)
     assert "Revised commentary: the figure is expected to recover in October." in text
 

@@ -22,7 +22,7 @@ def no_traceback(result):
 def test_validate_clean_sample(run_cli, sample_path):
     result = run_cli("validate", sample_path)
     assert result.exit_code == 0, result.stderr
-    assert "no problems found (17 indicators in 2 sections, 182 values, 16 commentaries; latest period Sep-13)" \
+    assert "no problems found (23 indicators in 2 sections, 242 values, 22 commentaries; latest period Sep-13)" \
         in result.stdout
     # the sample's two data-quality findings are real (docs/workbook.md, "Data-quality checks"):
     # ASC02 rose 3.3 points in April 2013, and ASC06 has no April 2013 figure, as the council published them
@@ -116,7 +116,7 @@ def test_cards_table(run_cli, sample_path):
     assert lines[0] == "Indicator cards for September 2013"
     assert lines[1].split() == ["ID", "Indicator", "Period", "Actual", "Target", "Floor", "RAG", "Direction"]
     by_id = {line.split()[0]: line for line in lines[3:]}
-    assert len(by_id) == 17
+    assert len(by_id) == 23  # 17 rated, 6 lead indicators
     assert "Aug-13" in by_id["ASC07"] and "5.84" in by_id["ASC07"] and "AMBER" in by_id["ASC07"]
     assert "not rated" in by_id["ASC02"]
     assert "RED" in by_id["SCS02"]

@@ -35,7 +35,7 @@ def test_one_form_per_officer_listing_their_indicators(exported, sample_dataset)
     assert [f.name for f in forms] == ["commentary-2013-09-steph-abbott.xlsx",
                                        "commentary-2013-09-maureen-robinson.xlsx"]
     owned = {f.name: sorted(_rows(f)) for f in forms}
-    assert owned["commentary-2013-09-maureen-robinson.xlsx"] == [f"SCS0{i}" for i in range(1, 7)]
+    assert owned["commentary-2013-09-maureen-robinson.xlsx"] == [f"SCS{i:02d}" for i in range(1, 13)]
     assert owned["commentary-2013-09-steph-abbott.xlsx"] == sorted(
         i.id for i in sample_dataset.indicators if i.owner == "Steph Abbott")
 
@@ -72,9 +72,10 @@ def test_only_commentary_and_author_cells_are_unlocked_and_the_sheet_is_protecte
     assert ws.protection.sheet
     unlocked = sorted(c.coordinate for row in ws.iter_rows() for c in row
                       if c.protection.locked is False)
-    assert unlocked == sorted(["B5"] + [f"J{r}" for r in range(8, 14)])
-    for r in range(8, 14):
-        assert ws.cell(r, 10).number_format == "@"  # typed '=...' stays text in Excel
+    # each indicator's commentary (J) and actions being taken (K), and the author
+    assert unlocked == sorted(["B5"] + [f"{col}{r}" for r in range(8, 20) for col in "JK"])
+    for r in range(8, 20):
+        assert ws.cell(r, 10).number_format == ws.cell(r, 11).number_format == "@"  # typed '=...' stays text
 
 
 def test_hidden_sheet_records_master_period_fingerprints_and_original_text(exported, sample_dataset):
@@ -90,7 +91,7 @@ def test_hidden_sheet_records_master_period_fingerprints_and_original_text(expor
     assert form.meta["exported_at"] == "2013-11-01T09:00:00"
     assert form.meta["tool_version"]
     assert form.period == Month(2013, 9)
-    assert [r.indicator_id for r in form.rows] == [f"SCS0{i}" for i in range(1, 7)]
+    assert [r.indicator_id for r in form.rows] == [f"SCS{i:02d}" for i in range(1, 13)]
     assert all(len(r.fingerprint) == 64 and not r.changed for r in form.rows)
     assert form.rows[1].original.startswith("Please note change in RAG Levels")
 

@@ -49,18 +49,28 @@ def _rows(table):
     return [[c.text for c in row.cells] for row in table.rows]
 
 
+def _rated(cardset):
+    """The cards with a page of their own (the lead indicators: tests/test_lead_indicators.py)."""
+    return [c for c in cardset.cards if not c.indicator.activity]
+
+
+def _heading_2s(items) -> list[int]:
+    """Where each Heading 2 is: an indicator page, or the heading of the lead indicators."""
+    return [i for i, (kind, obj) in enumerate(items) if kind == "p" and obj.style.name == "Heading 2"]
+
+
 def test_every_indicator_has_heading_trend_rows_and_one_picture_with_alt_text(word, sample_cards, built):
     document = built[0].document
     items = list(_body_items(word))
     heading_at = {}
     for i, (kind, obj) in enumerate(items):
         if kind == "p" and obj.style.name == "Heading 2":
-            for card in sample_cards.cards:
+            for card in _rated(sample_cards):
                 if obj.text.endswith(f". {card.indicator.title}"):
                     heading_at[card.indicator.id] = i
-    assert set(heading_at) == {c.indicator.id for c in sample_cards.cards}
-    order = sorted(heading_at.values()) + [len(items)]
-    for card in sample_cards.cards:
+    assert set(heading_at) == {c.indicator.id for c in _rated(sample_cards)}
+    order = _heading_2s(items) + [len(items)]
+    for card in _rated(sample_cards):
         start = heading_at[card.indicator.id]
         end = next(o for o in order if o > start)
         # the chart sits in the layout table beside the data notes, so look inside tables too
@@ -85,8 +95,10 @@ def test_chart_and_data_notes_side_by_side_in_one_layout_table_row(word, sample_
     items = list(_body_items(word))
     headings = [i for i, (kind, obj) in enumerate(items) if kind == "p" and obj.style.name == "Heading 2"
                 and any(obj.text.endswith(f". {c.indicator.title}") for c in sample_cards.cards)]
-    assert len(headings) == len(sample_cards.cards) == 17
-    for start, end in zip(headings, headings[1:] + [len(items)]):
+    assert len(headings) == len(_rated(sample_cards)) == 17
+    boundaries = _heading_2s(items) + [len(items)]
+    for start in headings:
+        end = next(b for b in boundaries if b > start)
         layout = [obj for kind, obj in items[start:end] if kind == "t" and obj._tbl.find(f".//{WP}docPr") is not None]
         assert len(layout) == 1, items[start][1].text
         table = layout[0]
@@ -124,6 +136,11 @@ def test_summary_table_one_row_per_indicator_with_the_cards_figures(word, sample
             assert row[0] == f"{cards.index(card) + 1}. {card.indicator.title}"
             assert row[column["Current 2013-14 Target"]] == card.fmt_target(card.current.target)
             assert row[column["Current Position"]] == card.fmt(card.current.actual)
+            if card.indicator.activity:
+                status = card.range_status
+                assert row[column["RAG"]] == (f"{status.value.capitalize()} expected range" if status
+                                              else "No expected range")
+                continue
             assert row[column["RAG"]] == (card.rag.value if card.rag else "not rated")
 
 

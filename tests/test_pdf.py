@@ -88,8 +88,9 @@ def _expected_sequence(document: Document) -> list[str]:
                 for row in block.rows:
                     for cell in row:
                         text = _norm(cell.text)
+                        # (a lead indicator's "Within expected range" wraps in the summary's RAG column)
                         if text and (cell.rag is not None or (block.kind == "data" and not cell.header)) \
-                                and len(text) <= 24:
+                                and len(text) <= 24 and not text.endswith("expected range"):
                             out.append(text)
     return out
 

@@ -27,7 +27,7 @@ import sample_data as data  # noqa: E402
 from pipeline.commentary.xlsx_out import add_table_sheet, new_workbook, save  # noqa: E402
 from pipeline.input.workbook import INDICATORS, SECTIONS, VALUES  # noqa: E402
 
-SERIES = ("actual", "target", "floor", "stat_neighbours", "supplementary")
+SERIES = ("actual", "target", "floor", "stat_neighbours", "supplementary", "lower_threshold", "upper_threshold")
 
 
 def indicator_table() -> tuple[list[str], list[list]]:
@@ -37,7 +37,7 @@ def indicator_table() -> tuple[list[str], list[list]]:
 
 def long_values() -> tuple[list[str], list[list]]:
     """One row per indicator and month that has any figure."""
-    val_cols = list(VALUES.required) + [c for c in ("stat_neighbours", "supplementary")]
+    val_cols = list(VALUES.required) + ["stat_neighbours", "supplementary", "lower_threshold", "upper_threshold"]
     rows = []
     for ind in data.INDICATORS:
         for i, period in enumerate(ind["periods"]):
@@ -77,9 +77,10 @@ def build(path: Path, values: str = "long", sheets: tuple[str, ...] = ("indicato
         for cell, month in zip(ws[1][len(ids):], months):  # the headings are Excel dates, shown Sep-12
             cell.value = month
             cell.number_format = "mmm-yy"
-    add_table_sheet(wb, "commentary", ["indicator_id", "period", "text", "author", "updated"],
-                    [[ident, "2013-09", text, "", None] for ident, text in data.COMMENTARY.items()],
-                    widths={"text": 100})
+    add_table_sheet(wb, "commentary", ["indicator_id", "period", "text", "actions", "author", "updated"],
+                    [[ident, "2013-09", text, data.ACTIONS.get(ident, ""), "", None]
+                     for ident, text in data.COMMENTARY.items()],
+                    widths={"text": 100, "actions": 60})
     add_table_sheet(wb, "narrative", ["section", "period", "heading", "placement", "text"],
                     [[n["section"], "2013-09", n["heading"], n["placement"], n["text"]] for n in data.NARRATIVE],
                     widths={"text": 100})

@@ -46,6 +46,12 @@ MONTHS_AUG12 = ["2012-08"] + MONTHS_SEP12[:-1]
 CHILD_YEARS = ["2011-03", "2012-03", "2013-03", "2013-06", "2013-09", "2013-12", "2014-03"]
 CHILD_QUARTERS = ["2012-09", "2012-12", "2013-03", "2013-06", "2013-09", "2013-12", "2014-03"]
 
+LEAD_QUARTERS = ["2011-03", "2011-06", "2011-09", "2011-12", "2012-03", "2012-06", "2012-09", "2012-12",
+                 "2013-03", "2013-06", "2013-09", "2013-12", "2014-03"]
+LEAD = dict({k: v for k, v in SCS_COMMON.items() if k != "trend_periods"}, polarity="none", unit="count", decimals=0, activity="Y", actual_label="Actual",
+            data_source="ICS")
+ILLUSTRATIVE = "Other figures illustrative: the paper prints this chart without them."
+
 # Each indicator: its columns on the indicators sheet, then its series for the values sheet
 # (lists aligned to "periods"; None where the paper shows nothing).
 INDICATORS = [
@@ -293,6 +299,67 @@ INDICATORS = [
         target=[10.1, 10.1, 8.1, 9, 9, 9, 9],
         stat_neighbours=[10.4, 11.3, None, None, None, None, None],
     ),
+    # ---- Specialist Children's Services - Lead indicators (seed 004, pages 27-29): activity
+    # indicators, shown against an expected range where they have one, never RAG rated. The
+    # paper prints their charts without the figures (the text extraction kept only the axis
+    # and legend); the figures it does give are used (1,273 child protection plans, the core
+    # assessments' upper threshold of 100, a referral conversion rate of 69.1%, 50.1 children
+    # in care per 10,000); the rest are illustrative, drawn to agree with its commentary, and
+    # each indicator's data notes say so.
+    dict(
+        id="SCS07", title="Number of contacts received", **LEAD,
+        data_period="Quarter", chart_title="Quarterly number of contacts received",
+        data_notes="Contacts received in each quarter. " + ILLUSTRATIVE.replace("Other figures", "Figures"),
+        periods=LEAD_QUARTERS[4:11],
+        actual=[7010, 6940, 7120, 6980, 7050, 6890, 7020],
+    ),
+    dict(
+        id="SCS08", title="Number of referrals", **LEAD,
+        data_period="Quarter", chart_title="Quarterly number of referrals",
+        data_notes="Published: 69.1% of contacts became referrals in September 2013 (4,851 of 7,020). "
+                   + ILLUSTRATIVE,
+        periods=LEAD_QUARTERS,
+        actual=[6020, 5410, 4780, 4180, 3960, 3890, 4020, 4310, 4470, 4690, 4851, None, None],
+        lower_threshold=[4600] * 13,
+        upper_threshold=[6400] * 13,
+    ),
+    dict(
+        id="SCS09", title="Number of indigenous Children in Care", **LEAD,
+        data_period="Snapshot", chart_title="Number of indigenous Children in Care (quarter-end count)",
+        data_notes="Published: a rate of 50.1 per 10,000 children aged 0-17 at the end of September 2013; "
+                   "1,619 is that rate applied to the population the child protection figures imply "
+                   "(1,273 at 39.4 per 10,000). " + ILLUSTRATIVE,
+        periods=LEAD_QUARTERS[4:11],
+        actual=[1645, 1630, 1612, 1598, 1606, 1624, 1619],
+    ),
+    dict(
+        id="SCS10", title="Number of children with child protection plans", **LEAD,
+        data_period="Snapshot", chart_title="Number of children with child protection plans (quarter-end count)",
+        data_notes="Published: 1,273 at the end of September 2013 (a rate of 39.4 per 10,000 children aged "
+                   "0-17). " + ILLUSTRATIVE,
+        periods=LEAD_QUARTERS[4:11],
+        actual=[1160, 1205, 1238, 1262, 1291, 1310, 1273],
+    ),
+    dict(
+        id="SCS11", title="Initial assessments in progress, out of timescale", **LEAD,
+        data_period="Snapshot",
+        chart_title="Initial assessments in progress, out of timescale (month-end count)",
+        data_notes="Figures illustrative: the paper prints this chart without them.",
+        periods=MONTHS_SEP12,
+        actual=[410, 380, 352, 330, 301, 287, 262, 250, 276, 241, 229, 258, 236],
+        lower_threshold=[150] * 13,
+        upper_threshold=[300] * 13,
+    ),
+    dict(
+        id="SCS12", title="Core assessments in progress, out of timescale", **LEAD,
+        data_period="Snapshot",
+        chart_title="Core assessments in progress, out of timescale (month-end count)",
+        data_notes="Published: the upper threshold of 100. " + ILLUSTRATIVE,
+        periods=MONTHS_SEP12,
+        actual=[142, 131, 125, 118, 104, 96, 89, 84, 91, 97, 95, 102, 108],
+        lower_threshold=[40] * 13,
+        upper_threshold=[100] * 13,
+    ),
 ]
 
 COMMENTARY = {
@@ -328,6 +395,24 @@ The improvements in the number of adoptions have been achieved by more focused w
 It is unlikely that current performance levels will be sustainable into future quarters but on average over the year the Target level should be achieved.""",
     "SCS06": """As at September 2013, 207 children had had three or more placement moves in the previous 12 months. Of these, the Catch22 Service (responsible for children over the age of 16) had the highest number which related to 63 young people. There were also 28 Unaccompanied Asylum Seeking Children for whom the first placement will count as one move.
 From April 2011 episodes where children in care go missing have been included within the published figures for placement stability. This information is included at the end of the reporting year but due to issues with the current IT system cannot be included in the year to date performance figures. The figures for June and September 2013 therefore relate to changes in actual placements, and do not include breaks in placements when a child in care goes missing for 24 hours or more.""",
+    "SCS07": "The number of contacts to the service has been remarkably stable over the 18 months.",
+    "SCS08": """The introduction of the Central Duty Team in 2011 contributed to a decrease in the number of recorded referrals, from above the expected range in 2010 to below the expected range by December 2011. An exercise was then completed to compare Kent’s practice with that of high performing authorities and this found that for a number of contacts received in Kent, a high level of work was being conducted without the contact being recorded as a referral, contrary to policies in other councils. Action was taken to address the practice differences found, and a revised process was introduced in August 2012. Following the introduction of the new arrangements, the recorded referral rate has been within the expected range for the last two quarters. The conversion rate of contacts to referrals in September 2013 was 69.1%.""",
+    "SCS09": """The number of indigenous Children in Care has remained fairly static over the last year. The rate per 10,000 children aged 0-17 years at the end of September 2013 was 50.1, slightly above the target rate of 48.5.""",
+    "SCS10": """The number of children with Child Protection Plans at the end of September 2013 was 1,273. The indicative target, based on a comparable level with statistical neighbours, is a rate of 34.9 per 10,000 children aged 0-17 years. Kent’s rate at the end of September 2013 was 39.4.""",
+    "SCS11": "The number of Initial assessment in progress and out of timescale was within the expected range at the end of September 2013.",
+    "SCS12": """The number of core assessments in progress and out of timescale was slightly above the Upper Threshold level of 100 at the end of September 2013 with many of these cases being in East Kent. Swale in particular is experiencing issues in meeting this timeliness measure due to staffing pressures combined with high volumes of work as a result of an increased rate of referrals. Ensuring that the quality of assessments is maintained has also resulted in some delays which have impacted on the timeliness of core assessments.
+Recruitment to East Kent remains challenging and as an interim measure staff are being moved within the district, and from Canterbury to provide additional support to the Assessment and Intervention Team.""",
+}
+
+# "Actions being taken" (the commentary sheet's actions column): the officer's introduction,
+# then one action per line. Seed 004, page 28, as published.
+ACTIONS = {
+    "SCS09": """Actions being taken which will impact on the number of Children in Care include:
+• Improving the percentage of children who are adopted.
+• Robust gate-keeping of decisions to take Children in Care.
+• Robust tracking of permanency planning including tackling drift and delay.
+• Increased investment in prevention and early intervention services.
+• Developing speedier and integrated responses to vulnerable adolescents.""",
 }
 
 # The sections sheet: the responsibilities seed 004 states once at the top of a section. Its
@@ -373,12 +458,6 @@ Independent Review Officer (IRO) survey: this survey has now been in place for t
 The Children's Care Monitor 2013: the Children’s Care Monitor is a new national survey run by OFSTED. This survey will provide useful benchmarking for the quality of service. The survey was run during June and July 2013 and results will be available later in the year.
 E-PEP Survey: the E-PEP survey is a new survey put in place in September 2012 and collects feedback in relation to education. For the first six months of the survey, most respondents felt they are treated the same as other children (64%) and expected to achieve the same as everyone else (69%). The majority of respondents (91%) felt that there was a teacher or member of staff they found it easy to talk to if they had problems. Improvements are now being made to the E-PEP survey questions to make it more useful for the future.
 Activity Days: informal feedback from children in care through activity days in the last year revealed that although children found the experience of entering care to be frightening, they frequently felt settled and safe in a short space of time and had a positive view of their experience in care. However, they identified the need for better communication with them about what was happening."""),
-    dict(section=CHILDREN, heading="Lead indicators", placement="after", text="""The number of contacts to the service has been remarkably stable over the 18 months.
-The introduction of the Central Duty Team in 2011 contributed to a decrease in the number of recorded referrals, from above the expected range in 2010 to below the expected range by December 2011. Action was taken to address the practice differences found, and a revised process was introduced in August 2012. Following the introduction of the new arrangements, the recorded referral rate has been within the expected range for the last two quarters. The conversion rate of contacts to referrals in September 2013 was 69.1%.
-The number of indigenous Children in Care has remained fairly static over the last year. The rate per 10,000 children aged 0-17 years at the end of September 2013 was 50.1, slightly above the target rate of 48.5.
-The number of children with Child Protection Plans at the end of September 2013 was 1,273. The indicative target, based on a comparable level with statistical neighbours, is a rate of 34.9 per 10,000 children aged 0-17 years. Kent’s rate at the end of September 2013 was 39.4.
-The number of Initial assessment in progress and out of timescale was within the expected range at the end of September 2013.
-The number of core assessments in progress and out of timescale was slightly above the Upper Threshold level of 100 at the end of September 2013 with many of these cases being in East Kent."""),
 ]
 
 REPORT = [

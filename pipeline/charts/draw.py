@@ -6,7 +6,8 @@ draws each distinct chart once and the DOCX and the PDF embed the very same pict
 
 Reading the chart without colour: the actual is a solid line with round markers, the
 target dashed, the minimum standard dotted, comparators dash-dot with square markers,
-and the expected range of an activity indicator a hatched band. The colours are the
+and the expected range of an activity indicator its upper (long dashes) and lower (short
+dashes) threshold lines. The colours are the
 Okabe-Ito palette (safe for the common colour-vision deficiencies) chosen so that the
 lines also differ in greyscale lightness.
 """
@@ -36,7 +37,12 @@ STYLE = {
     "supplementary": ("#CC79A7", (0, (5, 2, 1, 2)), "^", 1.2, 2),  # reddish purple
 }
 COMPARATOR_EXTRA = [("#56B4E9", (0, (3, 1, 1, 1, 1, 1)), "v")]  # a second comparator: sky blue
-BAND_COLOUR = "#BBBBBB"
+# an activity indicator's thresholds -> (colour, linestyle, linewidth, zorder): one colour
+# (reddish purple) for the pair, the upper long-dashed and the lower short-dashed, under the actual
+THRESHOLD_STYLE = {
+    "Upper threshold": ("#CC79A7", (0, (7, 2)), 1.6, 2),
+    "Lower threshold": ("#CC79A7", (0, (2, 1.5)), 1.6, 2),
+}
 
 _RC = {
     "font.family": "sans-serif",
@@ -268,11 +274,6 @@ if hasattr(os, "register_at_fork"):
 def _draw(ax, spec: ChartSpec, FuncFormatter):
     """Everything on the Axes; where the Axes sits in the picture is :func:`_layout`'s."""
     x = list(range(len(spec.periods)))
-    if spec.band_lower is not None or spec.band_upper is not None:
-        lower = [v if v is not None else float("nan") for v in (spec.band_lower or [None] * len(x))]
-        upper = [v if v is not None else float("nan") for v in (spec.band_upper or [None] * len(x))]
-        ax.fill_between(x, lower, upper, color=BAND_COLOUR, alpha=0.45, hatch="//", edgecolor="#777777",
-                        linewidth=0.0, label="Expected range", zorder=1)
     comparators = 0
     for series in drawn_series(spec):
         colour, ls, marker, lw, z = _style(series, comparators)
@@ -286,6 +287,19 @@ def _draw(ax, spec: ChartSpec, FuncFormatter):
         # not clipped: a point on the first or last tick keeps its whole marker
         ax.plot(x, ys, color=colour, linestyle=ls, marker=marker or "", markersize=4 if marker else 0,
                 linewidth=lw, label=series.name, zorder=z, clip_on=False)
+    for name, band in (("Upper threshold", spec.band_upper), ("Lower threshold", spec.band_lower)):
+        # an activity indicator's expected range: each threshold a labelled line, as seed 004
+        # draws them, keyed after the actual ("Actual, Upper Threshold, Lower Threshold"); a
+        # threshold never given is not drawn
+        if band is not None and any(v is not None for v in band):
+            colour, ls, lw, z = THRESHOLD_STYLE[name]
+            # a threshold given for a period whose neighbours have none is a short level mark
+            alone = [i for i, v in enumerate(band) if v is not None and (i == 0 or band[i - 1] is None)
+                     and (i == len(band) - 1 or band[i + 1] is None)]
+            ax.plot(x, [v if v is not None else float("nan") for v in band], color=colour, linestyle=ls,
+                    linewidth=lw, label=name, zorder=z, clip_on=False, marker="_" if alone else "",
+                    markevery=alone or None, markersize=9 if alone else 0, markeredgewidth=lw)
+
     from pipeline.charts.spc_marks import draw_spc
 
     draw_spc(ax, spec, x)

@@ -82,7 +82,7 @@ def commentary_warnings(cardset: CardSet, fingerprints: dict[tuple[str, Month], 
                 "red-without-commentary", ind.id, period,
                 f"{name}: rated RED ({figure}) but has no commentary for {period.label} "
                 f"(every RED indicator needs commentary)"))
-        if note is not None and note.text.strip():
+        if note is not None and (note.text.strip() or note.actions.strip()):  # (actions are officer words too)
             recorded = fingerprints.get((ind.id, period))
             if recorded and recorded != figures_fingerprint(card):
                 when = f" (last changed {note.updated:%Y-%m-%d %H:%M})" if note.updated else ""

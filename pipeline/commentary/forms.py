@@ -3,7 +3,8 @@
 ``export_forms`` writes one form per officer (``indicators.owner``) or per division for a
 report period. A form has one visible, protected sheet listing the officer's indicators
 (latest figure, target, RAG word, direction, previous commentary: all locked) with one
-unlocked cell per indicator for this period's commentary and one for the officer's name,
+unlocked cell per indicator for this period's commentary, one for its "actions being taken"
+(one per line) and one for the officer's name,
 and a very hidden sheet recording where the form came from: the master workbook's
 identity, the period, a fingerprint of each indicator's figures, the export time and
 tool version, the original text of each commentary cell and every locked cell's text.
@@ -33,20 +34,22 @@ from pipeline.rules.periods import Month, parse_month
 from pipeline.rules.rating import Rag
 
 KIND = "committee-pipeline commentary form"
-FORM_VERSION = "1"
+FORM_VERSION = "2"  # 2: the actions column (K); a form of version 1 (no actions) is still read
+READABLE_VERSIONS = ("1", "2")
 FORM_SHEET = "Commentary"
 META_SHEET = "_form"
 AUTHOR_CELL = "B5"
 HEADER_ROW = 7
 FIRST_ROW = HEADER_ROW + 1
 TEXT_COLUMN = 10  # J: this period's commentary
+ACTIONS_COLUMN = 11  # K: this period's actions being taken, one per line
 REQUIRED_WORD = "Commentary required"
 OPTIONAL_WORD = "Optional"
 GROUPINGS = ("owner", "division")
 
 _HEADERS = (  # (header, width)
     ("Ref", 8), ("Indicator", 42), ("Figure for", 10), ("Latest figure", 12), ("Target", 10),
-    ("RAG", 10), ("Direction", 11), ("Commentary", 13), ("Previous commentary", 45), (None, 80),
+    ("RAG", 10), ("Direction", 11), ("Commentary", 13), ("Previous commentary", 45), (None, 80), (None, 50),
 )
 _RAG_FILL = {Rag.RED: "F4CCCC", Rag.AMBER: "FCE5CD", Rag.GREEN: "D9EAD3"}
 _EDIT_FILL = "FFF2CC"
@@ -167,10 +170,12 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
         f"Type this period's commentary in the yellow cells of column {get_column_letter(TEXT_COLUMN)}; "
         f"nothing else can be changed. Indicators rated RED say '{REQUIRED_WORD}'. "
         "Start a new paragraph on a new line; start a bullet point with '- ' or '• '. "
+        f"List any actions being taken in column {get_column_letter(ACTIONS_COLUMN)}, one per line (a first "
+        "line ending in ':' introduces them). "
         "Put your name in the yellow cell below. Save the file and send it back as it is."))
     ws["A4"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=TEXT_COLUMN)
-    ws.row_dimensions[4].height = 32
+    ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=ACTIONS_COLUMN)
+    ws.row_dimensions[4].height = 44
     set_text(ws["A5"], "Your name:")
     ws["A5"].font = bold
     author = ws[AUTHOR_CELL]
@@ -179,7 +184,8 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
     author.border = box
     author.number_format = "@"
 
-    headers = [h for h, _ in _HEADERS[:-1]] + [f"Commentary for {period.label} (type here)"]
+    headers = [h for h, _ in _HEADERS[:-2]] + [f"Commentary for {period.label} (type here)",
+                                               f"Actions being taken for {period.label} (type here)"]
     for col, (header, (_, width)) in enumerate(zip(headers, _HEADERS), start=1):
         cell = ws.cell(HEADER_ROW, col)
         set_text(cell, header)
@@ -195,7 +201,10 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
         required = card.rag == Rag.RED
         previous = card.previous_commentary
         prev_text = f"{previous.period.label}: {previous.text}" if previous else ""
+        if previous and previous.actions:
+            prev_text += f"\nActions being taken:\n{previous.actions}"
         current = card.commentary.text if card.commentary else ""
+        current_actions = card.commentary.actions if card.commentary else ""
         values = [
             ind.id, ind.title, card.current.period.label if card.current else "–", _figure(card),
             card.fmt_target(card.current.target) if card.current else "–", _rag_word(card),
@@ -211,17 +220,18 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
             ws.cell(row, 6).fill = PatternFill("solid", fgColor=_RAG_FILL[card.rag])
         if required:
             ws.cell(row, 8).font = bold
-        text_cell = ws.cell(row, TEXT_COLUMN)
-        set_text(text_cell, current)
-        text_cell.protection = unlocked
-        text_cell.fill = editable
-        text_cell.alignment = wrap
-        text_cell.border = box
-        text_cell.number_format = "@"  # Excel keeps what is typed as text, '=' included
+        for column, text in ((TEXT_COLUMN, current), (ACTIONS_COLUMN, current_actions)):
+            text_cell = ws.cell(row, column)
+            set_text(text_cell, text)
+            text_cell.protection = unlocked
+            text_cell.fill = editable
+            text_cell.alignment = wrap
+            text_cell.border = box
+            text_cell.number_format = "@"  # Excel keeps what is typed as text, '=' included
         lines = _rows_needed([(ind.title, _HEADERS[1][1]), (prev_text, _HEADERS[8][1]),
-                              (current, _HEADERS[9][1])])
+                              (current, _HEADERS[9][1]), (current_actions, _HEADERS[10][1])])
         ws.row_dimensions[row].height = min(409, max(30, 15 * (lines + 1)))
-        indicator_rows.append((ind.id, row, figures_fingerprint(card), current))
+        indicator_rows.append((ind.id, row, figures_fingerprint(card), current, current_actions))
 
     ws.freeze_panes = ws.cell(FIRST_ROW, 3)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
@@ -235,7 +245,8 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
     ws.sheet_view.selection[0].activeCell = ws.cell(FIRST_ROW, TEXT_COLUMN).coordinate
     ws.sheet_view.selection[0].sqref = ws.cell(FIRST_ROW, TEXT_COLUMN).coordinate
 
-    editable_cells = [AUTHOR_CELL] + [ws.cell(r, TEXT_COLUMN).coordinate for _, r, _, _ in indicator_rows]
+    editable_cells = [AUTHOR_CELL] + [ws.cell(r, c).coordinate for _, r, *_ in indicator_rows
+                                      for c in (TEXT_COLUMN, ACTIONS_COLUMN)]
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "veryHidden"
     rows = [("meta", "kind", KIND), ("meta", "form_version", FORM_VERSION),
@@ -244,8 +255,9 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
             ("meta", "exported_at", now.isoformat(timespec="seconds")), ("meta", "group_by", by),
             ("meta", "group", group), ("meta", "sheet", FORM_SHEET),
             ("meta", "author_cell", AUTHOR_CELL), ("meta", "editable", " ".join(editable_cells))]
-    rows += [("indicator", ident, ws.cell(row, TEXT_COLUMN).coordinate, fp, original)
-             for ident, row, fp, original in indicator_rows]
+    rows += [("indicator", ident, ws.cell(row, TEXT_COLUMN).coordinate, fp, original,
+              ws.cell(row, ACTIONS_COLUMN).coordinate, actions)
+             for ident, row, fp, original, actions in indicator_rows]
     editable_set = set(editable_cells)
     for line in ws.iter_rows():
         for cell in line:
@@ -264,6 +276,9 @@ def write_form(path, dataset, period: Month, cards_: list[Card], *, by: str, gro
 # reading a returned form
 
 
+FIELDS = ("text", "actions")  # what an officer writes on a form: the master's commentary columns
+
+
 @dataclass(frozen=True)
 class FormRow:
     indicator_id: str
@@ -271,10 +286,21 @@ class FormRow:
     fingerprint: str  # of the figures at export
     original: str  # the commentary cell's text at export
     text: str  # the commentary cell's text now
+    actions_cell: str = ""  # e.g. "K8"; "" on a form of version 1, which has no actions
+    actions_original: str = ""
+    actions: str = ""
 
     @property
     def changed(self) -> bool:
-        return self.text != self.original
+        """Anything the officer changed (commentary or actions)."""
+        return any(original != now for _, _, original, now in self.fields())
+
+    def fields(self) -> list[tuple[str, str, str, str]]:
+        """(field, cell, text at export, text now) of each cell the officer could change."""
+        out = [("text", self.cell, self.original, self.text)]
+        if self.actions_cell:
+            out.append(("actions", self.actions_cell, self.actions_original, self.actions))
+        return out
 
 
 @dataclass
@@ -330,21 +356,23 @@ def read_form(path: str | os.PathLike) -> Form:
     if META_SHEET not in wb.sheetnames:
         fail(not_form)
     meta: dict[str, str] = {}
-    indicator_rows: list[tuple[str, str, str, str]] = []
+    indicator_rows: list[tuple[str, str, str, str, str, str]] = []
     snapshot: dict[str, str] = {}
     for values in wb[META_SHEET].iter_rows(values_only=True):
-        kind, *rest = list(values) + [None] * 5
-        text = ["" if v is None else str(v) for v in rest[:4]]
+        kind, *rest = list(values) + [None] * 7
+        text = ["" if v is None else str(v) for v in rest[:6]]
         if kind == "meta":
             meta[text[0]] = text[1]
         elif kind == "indicator":
-            indicator_rows.append((text[0], text[1], text[2], normalise_text(text[3])))
+            indicator_rows.append((text[0], text[1], text[2], normalise_text(text[3]), text[4],
+                                   normalise_text(text[5])))
         elif kind == "cell":
             snapshot[text[0]] = _compare(text[1])
     if meta.get("kind") != KIND:
         fail(not_form)
-    if meta.get("form_version") != FORM_VERSION:
-        fail(f"is a form of version {meta.get('form_version')!r}; this tool reads version {FORM_VERSION}: "
+    if meta.get("form_version") not in READABLE_VERSIONS:
+        fail(f"is a form of version {meta.get('form_version')!r}; this tool reads versions "
+             f"{' and '.join(READABLE_VERSIONS)}: "
              "export the forms again")
     try:
         period = parse_month(meta.get("period"))
@@ -376,8 +404,10 @@ def read_form(path: str | os.PathLike) -> Form:
             problems.append(Problem(name, sheet, None, coord,
                                     f'"{quote_short(was)}" was removed: only the yellow cells may be edited'))
     rows = []
-    for ident, coord, fingerprint, original in indicator_rows:
-        rows.append(FormRow(ident, coord, fingerprint, original, normalise_text(ws[coord].value)))
+    for ident, coord, fingerprint, original, actions_coord, actions_original in indicator_rows:
+        actions = normalise_text(ws[actions_coord].value) if actions_coord else ""
+        rows.append(FormRow(ident, coord, fingerprint, original, normalise_text(ws[coord].value),
+                            actions_coord, actions_original, actions))
     if problems:
         raise FormProblems(problems)
     author = cells.read_text(ws[meta.get("author_cell", AUTHOR_CELL)].value)

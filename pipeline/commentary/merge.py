@@ -13,9 +13,13 @@
   text the form was exported with) and the master does not hold yet. Re-importing a
   form changes nothing.
 
+A form has two cells an officer writes in per indicator, the commentary and the "actions
+being taken" (the master's ``text`` and ``actions`` columns); each is merged, and each
+conflicts, on its own, by exactly the rules above.
+
 ``apply_import`` then writes a timestamped backup of the master next to it and rewrites
 the master atomically, changing only the commentary sheet's rows for those commentaries
-(text, author, updated, and the ``# figures`` fingerprint the build checks against).
+(text or actions, author, updated, and the ``# figures`` fingerprint the build checks against).
 
 ``import_forms`` does both while holding the master's lock (:mod:`pipeline.infra.locks`): two
 imports into one master at the same moment run one after the other, and the second plans
@@ -39,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commentary.checks import FINGERPRINT_HEADER, figures_fingerprint
-from pipeline.commentary.forms import Form, FormProblems, master_identity, quote_short, read_form, set_text
+from pipeline.commentary.forms import FIELDS, Form, FormProblems, master_identity, quote_short, read_form, set_text
 from pipeline.commentary.master_file import backup_and_replace, check_writable, not_writable_reason
 from pipeline.errors import EXIT_PROBLEMS, ConflictError, PipelineError, Problem
 from pipeline.input import cells
@@ -64,6 +68,11 @@ class FormsRefused(PipelineError):
         super().__init__("\n".join(lines))
 
 
+# how a change or conflict names the field: the commentary says nothing (as before), actions say so
+_FIELD_LABEL = {"text": "", "actions": " actions"}
+_FIELD_NOUN = {"text": "the commentary", "actions": "the actions being taken"}
+
+
 @dataclass(frozen=True)
 class Change:
     indicator_id: str
@@ -73,12 +82,13 @@ class Change:
     author: str
     sources: tuple[str, ...]
     fingerprint: str
+    field: str = "text"  # the master's commentary column: "text" or "actions"
     home: Path | None = None  # the file the commentary is kept in (None: the master itself)
 
     def describe(self) -> str:
         old = f'"{quote_short(self.old)}"' if self.old else "(none)"
         new = f'"{quote_short(self.new)}"' if self.new else "(cleared)"
-        return (f"{self.indicator_id} ({self.period.label}), by {self.author or 'unknown'} "
+        return (f"{self.indicator_id} ({self.period.label}){_FIELD_LABEL[self.field]}, by {self.author or 'unknown'} "
                 f"from {', '.join(self.sources)}: {old} -> {new}")
 
 
@@ -87,9 +97,10 @@ class Conflict:
     indicator_id: str
     period: Month
     texts: tuple[tuple[str, str], ...]  # (where, text)
+    field: str = "text"
 
     def describe(self) -> str:
-        lines = [f"{self.indicator_id} ({self.period.label}): the commentary was changed differently in"]
+        lines = [f"{self.indicator_id} ({self.period.label}): {_FIELD_NOUN[self.field]} was changed differently in"]
         for where, text in self.texts:
             lines.append(f"  {where}:")
             lines += [f"    | {line}" for line in (text or "(empty)").split("\n")]
@@ -161,7 +172,7 @@ def plan_import(master: str | os.PathLike, files: list, period: Month | None = N
     cardset = compute_cards(dataset, period)
     period = cardset.period
     cards = {c.indicator.id: c for c in cardset.cards}
-    current = {(c.indicator_id, c.period): c.text for c in dataset.commentary}
+    current = {(c.indicator_id, c.period, name): getattr(c, name) for c in dataset.commentary for name in FIELDS}
     identity = master_identity(dataset)
     subject = dataset.report.subject if dataset.report else ""
 
@@ -202,39 +213,44 @@ def plan_import(master: str | os.PathLike, files: list, period: Month | None = N
         raise FormsRefused(problems)
 
     plan = ImportPlan(master, period, master_bytes, forms=forms, files=kept)
-    proposals: dict[str, dict[str, list[tuple[Form, str]]]] = {}  # id -> new text -> [(form, original)]
+    # (id, field) -> new text -> [(form, original)]
+    proposals: dict[tuple[str, str], dict[str, list[tuple[Form, str]]]] = {}
     for form in forms:
         changed = [r for r in form.rows if r.changed]
         if not changed:
             plan.unchanged_forms.append(form.path)
         for row in changed:
-            proposals.setdefault(row.indicator_id, {}).setdefault(row.text, []).append((form, row.original))
+            for name, _cell, original, now in row.fields():
+                if now != original:
+                    proposals.setdefault((row.indicator_id, name), {}).setdefault(now, []).append((form, original))
 
     conflicts: list[Conflict] = []
     for ident in cards:
-        if ident not in proposals:
-            continue
-        texts = proposals[ident]
-        in_master = current.get((ident, period), "")
-        if len(texts) > 1:
-            conflicts.append(Conflict(ident, period, tuple(
-                (", ".join(Path(f.path).name for f, _ in sources), text) for text, sources in texts.items())))
-            continue
-        (text, sources), = texts.items()
-        if text == in_master:
-            plan.already += [(f.path, ident) for f, _ in sources]
-            continue
-        stale = [f for f, original in sources if original != in_master]
-        if stale:
-            conflicts.append(Conflict(ident, period, (
-                (f"{MASTER_SOURCE} (changed since {Path(stale[0].path).name} was exported)", in_master),
-                (", ".join(Path(f.path).name for f in stale), text))))
-            continue
-        card = cards[ident]
-        author = next((f.author for f, _ in sources if f.author), "") or card.indicator.owner
-        plan.changes.append(Change(ident, period, in_master, text, author,
-                                   tuple(Path(f.path).name for f, _ in sources), figures_fingerprint(card),
-                                   home=homes.get(ident)))
+        for name in FIELDS:
+            if (ident, name) not in proposals:
+                continue
+            texts = proposals[(ident, name)]
+            in_master = current.get((ident, period, name), "")
+            if len(texts) > 1:
+                conflicts.append(Conflict(ident, period, tuple(
+                    (", ".join(Path(f.path).name for f, _ in sources), text) for text, sources in texts.items()),
+                    name))
+                continue
+            (text, sources), = texts.items()
+            if text == in_master:
+                plan.already += [(f.path, ident) for f, _ in sources if (f.path, ident) not in plan.already]
+                continue
+            stale = [f for f, original in sources if original != in_master]
+            if stale:
+                conflicts.append(Conflict(ident, period, (
+                    (f"{MASTER_SOURCE} (changed since {Path(stale[0].path).name} was exported)", in_master),
+                    (", ".join(Path(f.path).name for f in stale), text)), name))
+                continue
+            card = cards[ident]
+            author = next((f.author for f, _ in sources if f.author), "") or card.indicator.owner
+            plan.changes.append(Change(ident, period, in_master, text, author,
+                                       tuple(Path(f.path).name for f, _ in sources), figures_fingerprint(card), name,
+                                       home=homes.get(ident)))
     if conflicts:
         raise CommentaryConflict(conflicts)
     return plan
@@ -302,7 +318,7 @@ def _write_changes(plan: ImportPlan, home: Path, now: _dt.datetime) -> Path:
     # backup plus these changes
     wb = load_workbook(io.BytesIO(plan.files[home]))  # not read-only: everything else is kept
     ws = _commentary_sheet(wb)
-    columns = _columns(ws)
+    columns = _columns(ws, actions=any(c.field == "actions" for c in plan.changes if plan.home(c) == home))
     rows = _rows_by_key(ws, columns)
     now = now.replace(microsecond=0)
     next_row = _last_row(ws) + 1
@@ -314,8 +330,7 @@ def _write_changes(plan: ImportPlan, home: Path, now: _dt.datetime) -> Path:
             row, next_row = next_row, next_row + 1
             set_text(ws.cell(row, columns["indicator_id"]), change.indicator_id)
             set_text(ws.cell(row, columns["period"]), change.period.iso)
-        text = ws.cell(row, columns["text"])
-        set_text(text, change.new)
+        set_text(ws.cell(row, columns[change.field]), change.new)
         set_text(ws.cell(row, columns["author"]), change.author)
         updated = ws.cell(row, columns["updated"])
         updated.value = now
@@ -389,7 +404,9 @@ def _commentary_sheet(wb):
     return ws
 
 
-def _columns(ws) -> dict[str, int]:
+def _columns(ws, actions: bool = False) -> dict[str, int]:
+    """Where each commentary column is, adding any missing (the ``actions`` column only when
+    ``actions``: a master whose officers write none keeps its sheet as it was)."""
     from pipeline.input.workbook import COMMENTARY
 
     columns: dict[str, int] = {}
@@ -406,8 +423,9 @@ def _columns(ws) -> dict[str, int]:
         if key in COMMENTARY.columns and not str(cell.value).strip().startswith("#"):
             columns.setdefault(key, cell.column)
     for key, header in (("indicator_id", "indicator_id"), ("period", "period"), ("text", "text"),
-                        ("author", "author"), ("updated", "updated"), ("fingerprint", FINGERPRINT_HEADER)):
-        if key not in columns:
+                        ("author", "author"), ("updated", "updated"), ("fingerprint", FINGERPRINT_HEADER),
+                        ("actions", "actions")):
+        if key not in columns and (key != "actions" or actions):
             last += 1
             columns[key] = last
             set_text(ws.cell(1, last), header)

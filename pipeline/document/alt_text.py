@@ -3,6 +3,10 @@
 "Line chart of Percentage of People receiving Self Directed Support, Sep-12 to Sep-13,
 against target (dashed). Sep-12: 65% (target 61%). Sep-13: 73% (target 80%), rated AMBER."
 
+An activity indicator's says where its expected range lies and whether the latest figure is in it:
+"... with the expected range between the upper threshold (long dashes) and lower threshold
+(short dashes). ... Sep-13: 4,851 (expected range 4,600 to 6,400), within the expected range."
+
 Figures are written by :func:`pipeline.rules.figures.format_figure` with the chart's unit and
 decimals, so the alt text reads exactly like the trend table under the chart.
 """
@@ -28,6 +32,19 @@ def _on(series: Series, other: Series | None) -> bool:
     return bool(points) and all(w is not None and v == w for v, w in points)
 
 
+def expected_range(spec: ChartSpec, low, high) -> str:
+    """'expected range 4,600 to 6,400' (thresholds written as set figures, as the trend
+    table writes them); with one threshold only, the side it bounds."""
+    def fmt(value) -> str:
+        return format_target(value, spec.unit, spec.decimals)
+
+    if low is not None and high is not None:
+        return f"expected range {fmt(low)} to {fmt(high)}"
+    if high is not None:
+        return f"expected range up to {fmt(high)}"
+    return f"expected range {fmt(low)} or more"
+
+
 def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
     """Describe ``spec``: what it shows, the period range, the first and latest values
     against target (or expected range), and ``rating`` (e.g. 'rated AMBER', 'within the
@@ -47,10 +64,15 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
     comparators = [s.name for s in spec.series if s.role == "comparator"]
     if comparators:
         compared.append("comparators: " + ", ".join(comparators))
-    if spec.band_lower is not None or spec.band_upper is not None:
-        compared.append("with the expected range shaded")
+    thresholds = [name for name, band in (("upper", spec.band_upper), ("lower", spec.band_lower))
+                  if band is not None and any(v is not None for v in band)]
+    if thresholds:
+        # drawn as labelled lines (pipeline.charts.draw): long dashes upper, short dashes lower
+        compared.append("with the expected range between the "
+                        + " and ".join(f"{t} threshold ({'long' if t == 'upper' else 'short'} dashes)"
+                                       for t in thresholds))
     if spec.spc_mean is not None:
-        compared.append("with the mean (solid grey line) and process limits (long dashes)")
+        compared.append("with the mean (solid grey line) and process limits (long grey dashes)")
     head = f"{kind} of {spec.title}, {span}"
     if compared:
         head += ", " + "; ".join(compared)
@@ -70,8 +92,7 @@ def chart_alt_text(spec: ChartSpec, rating: str | None = None) -> str:
         low = spec.band_lower[i] if spec.band_lower is not None else None
         high = spec.band_upper[i] if spec.band_upper is not None else None
         if low is not None or high is not None:
-            extra.append(f"expected range {format_target(low, spec.unit, spec.decimals)} to "
-                         f"{format_target(high, spec.unit, spec.decimals)}")
+            extra.append(expected_range(spec, low, high))
         if extra:
             text += f" ({'; '.join(extra)})"
         if n == len(chosen) - 1 and rating:

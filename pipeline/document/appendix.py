@@ -33,7 +33,7 @@ from pipeline.document.model import (
     runs,
 )
 from pipeline.document.opening import section_opening
-from pipeline.document.textblocks import plain_lines, text_blocks
+from pipeline.document.textblocks import action_blocks, plain_lines, text_blocks
 from pipeline.document.unused_columns import drop_unused_columns
 from pipeline.input.tables import BusinessPlanItem, Dataset, Narrative
 from pipeline.rules.figures import format_figure
@@ -227,8 +227,9 @@ def trend_table(card: Card, wording: Wording) -> Table:
             rows.append(value_row("Lower threshold", [f.lower_threshold for f in window], fmt=card.fmt_target))
         if any(f.upper_threshold is not None for f in window):
             rows.append(value_row("Upper threshold", [f.upper_threshold for f in window], fmt=card.fmt_target))
-        rows.append((_rh("Expected range"),) + tuple(
-            _c(figure_rag_text(f, True), align="center") for f in window))
+        if any(f.lower_threshold is not None or f.upper_threshold is not None for f in window):
+            rows.append((_rh("Expected range"),) + tuple(
+                _c(figure_rag_text(f, True), align="center") for f in window))
     elif ind.rated:
         rows.append((_rh("RAG Rating"),) + tuple(
             _c(figure_rag_text(f, False), rag=f.rag if f.actual is not None else None, align="center")
@@ -285,8 +286,12 @@ def indicator_page(n: int, card: Card, wording: Wording, spc_chart: bool = False
     ))
     commentary: list[Block] = [Heading(3, wording.text("appendix", "commentary_heading"), outline=False)]
     text = card.commentary.text if card.commentary else ""
-    commentary += text_blocks(text) or (Paragraph(runs(wording.text("appendix", "no_commentary"))),)
-    return (PageBreak(), top, *commentary)
+    # the officer's "actions being taken", when there are any, under the commentary
+    actions = card.commentary.actions if card.commentary else ""
+    after = action_blocks(actions, wording.text("appendix", "actions_intro")) if actions.strip() else ()
+    no_commentary = (Paragraph(runs(wording.text("appendix", "no_commentary"))),)
+    commentary += text_blocks(text) or (() if after else no_commentary)
+    return (PageBreak(), top, *commentary, *after)
 
 
 # ----------------------------------------------------------------------------- parts
@@ -330,8 +335,15 @@ def section_part(section: str, letter: str, cards: tuple[Card, ...], cardset: Ca
     if before:
         blocks.append(PageBreak())
         blocks += narrative_blocks(before)
-    for n, card in enumerate(cards, start=1):
-        blocks += indicator_page(n, card, wording, spc_chart=spc_columns.chart_shows_limits(dataset, card))
+    # numbered as the summary table numbers them; the lead (activity) indicators together
+    # after the others, several to a page (pipeline.document.lead)
+    from pipeline.document.lead import lead_section  # (it builds on this module's trend table)
+
+    numbered = list(enumerate(cards, start=1))
+    for n, card in numbered:
+        if not card.indicator.activity:
+            blocks += indicator_page(n, card, wording, spc_chart=spc_columns.chart_shows_limits(dataset, card))
+    blocks += lead_section(section, [(n, card) for n, card in numbered if card.indicator.activity], wording)
     if after:
         blocks.append(PageBreak())
         blocks += narrative_blocks(after)

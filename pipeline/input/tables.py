@@ -168,6 +168,9 @@ class Commentary:
     row: int
     author: str = ""
     updated: _dt.datetime | None = None
+    # "Actions being taken" (seed 004's lead indicators): one action per line, optionally
+    # led by a line ending in ':' that introduces them (pipeline.document.lead)
+    actions: str = ""
 
 
 @dataclass(frozen=True)

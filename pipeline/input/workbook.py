@@ -101,9 +101,10 @@ VALUES = SheetSchema(
 COMMENTARY = SheetSchema(
     "commentary",
     required=("indicator_id", "period", "text"),
-    optional=("author", "updated"),
+    optional=("actions", "author", "updated"),
     aliases={"id": "indicator_id", "commentary": "text", "comment": "text", "month": "period",
-             "last_changed": "updated", "changed": "updated"},
+             "last_changed": "updated", "changed": "updated", "actions_being_taken": "actions",
+             "actions_taken": "actions"},
     mandatory=False,
 )
 
@@ -839,15 +840,17 @@ def _commentary(rows: list[RawRow], by_id, declared: set[str], col: _Collector) 
             col.add(sheet, raw.number, "indicator_id", "is blank" if not ident else _unknown_id(ident, declared))
         period = _read_period(sheet, raw, col)
         text = cells.read_multiline(raw.value("text"))
+        actions = cells.read_multiline(raw.value("actions"))
         updated = col.read(sheet, raw, "updated", cells.read_datetime)
-        if ident not in by_id or period is None or not text:
+        if ident not in by_id or period is None or not (text or actions):
             continue
         if (ident, period) in seen:
             col.add(sheet, raw.number, "period",
                     f"commentary for indicator {ident}, {period.label} is also on row {seen[(ident, period)]}")
             continue
         seen[(ident, period)] = raw.number
-        out.append(Commentary(ident, period, text, raw.number, cells.read_text(raw.value("author")), updated))
+        out.append(Commentary(ident, period, text, raw.number, cells.read_text(raw.value("author")), updated,
+                              actions))
     return out
 
 
