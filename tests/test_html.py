@@ -34,7 +34,8 @@ from pipeline.document.model import (
 from pipeline.errors import PipelineError
 from pipeline.rules.rating import Rag
 
-FIGURE = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?%?(?![\w])")
+# a figure as the documents print it; a comma after it is punctuation ("4,851, within ..."), not part of it
+FIGURE = re.compile(r"(?<![\w.])-?\d(?:[\d,]*\d)?(?:\.\d+)?%?(?![\w])")
 RAG = re.compile(r"\b(GREEN|AMBER|RED)\b")
 
 
@@ -160,11 +161,34 @@ def test_ratings_are_words_and_coloured_from_the_house_style(sample):
     assert house.colours.headings in text and house.fonts.family in text
 
 
+def test_spc_icons_are_drawn_beside_their_words_as_in_the_pdf(sample):
+    """Each SPC icon of the model is drawn (from the shapes the PDF draws, in the house
+    style's colours) in its cell, before the words that say what it means; hidden from
+    screen readers, which read those words."""
+    from pipeline.document.model import Table, walk
+    from pipeline.style.house import house_style
+    from pipeline.style.icons import icon_svg
+
+    document, _charts, data, _page = sample
+    text = data.decode("utf-8")
+    icons = [(i, c) for part in document.parts for b in walk(part.blocks) if isinstance(b, Table)
+             for row in b.header_rows + b.rows for c in row for i in c.icons]
+    assert len({i.kind for i, _ in icons}) >= 5  # (the sample's key shows every kind)
+    drawn = re.findall(r'<span class="spc-icon" aria-hidden="true">(<svg.*?</svg>)</span>', text)
+    assert len(drawn) == len(icons)
+    spc = house_style().spc
+    for (icon_, cell), svg in zip(icons, drawn):
+        assert svg == icon_svg(icon_.kind, spc)
+        assert icon_.text in cell.text  # the words are the cell's own
+    assert re.search(r'<span class="spc-icon" aria-hidden="true"><svg[^>]*>.*?</svg></span>Common cause', text)
+
+
 def test_charts_are_labelled_images_with_their_data(sample):
     document, _charts, data, page = sample
     text = data.decode("utf-8")
     figs = list(figures(document))
-    svgs = re.findall(r"<svg\b[^>]*>.*?</svg>", text, re.S)
+    svgs = [s for s in re.findall(r"<svg\b[^>]*>.*?</svg>", text, re.S)
+            if 'aria-hidden="true"' not in s[:s.index(">")]]  # (not the SPC icons: their words are beside them)
     assert len(svgs) == len(figs) > 10
     for fig, svg in zip(figs, svgs):
         head = svg[:svg.index(">")]

@@ -211,7 +211,7 @@ def test_summary_columns_match_cards_json_for_every_rated_indicator(sample_datas
                 assert (assurance.icons[0].kind if assurance.icons else None) == expected
                 assert assurance.text == words["assurance"][expected or "none"]
                 seen += 1
-    assert seen == sum(1 for c in sample_json.values() if c["spc_status"] == "on") == 5
+    assert seen == sum(1 for c in sample_json.values() if c["spc_status"] == "on") == 7  # 5 rated, 2 lead
 
 
 def test_the_sample_shows_improvement_high_and_low(sample_dataset, sample_json):
@@ -231,7 +231,12 @@ def test_cover_counts_equal_the_cards_json(sample_dataset, sample_json):
     counts = {kind: sum(1 for c in on if c["spc"]["variation"] == kind)
               for kind in ("special_cause_improvement", "special_cause_concern", "common_cause")}
     assert (len(on), counts["special_cause_improvement"], counts["special_cause_concern"],
-            counts["common_cause"]) == (5, 2, 0, 3)
+            counts["common_cause"]) == (7, 2, 0, 4)
+    # the seventh: a lead indicator (neither higher nor lower better) with a significant change
+    neutral = [c for c in on if c["spc"]["variation"].startswith("special_cause_neutral")]
+    assert len(neutral) == 1
+    assert ("For 1, where neither higher nor lower is better, the latest result shows a significant change."
+            in text)
     assert (f"Of the {len(on)} indicators with enough results to tell, the latest result shows a signal of "
             f"improvement for {counts['special_cause_improvement']}, a signal of concern for "
             f"{counts['special_cause_concern']} and no significant change for {counts['common_cause']}.") in text
@@ -250,7 +255,7 @@ def test_chart_spec_carries_limits_when_switched_on_and_not_when_off(sample_data
         figure = charts[chart_spec(card).title]
         spec = figure.chart
         info = sample_json[card.indicator.id]
-        if info["spc_status"] != "on":
+        if info["spc_status"] != "on" or card.indicator.activity:  # (a lead chart: only with its own Y)
             assert spec.spc_mean is spec.spc_lower is spec.spc_upper is spec.spc_points is None
             assert "process limits" not in figure.alt_text
             continue
@@ -264,6 +269,11 @@ def test_chart_spec_carries_limits_when_switched_on_and_not_when_off(sample_data
             expected = {"special_cause_improvement": "improvement", "special_cause_concern": "concern"}
             assert point == expected.get(by_month[figure_.period.iso])
         assert "process limits" in figure.alt_text and "Statistical process control: mean" in figure.alt_text
+    assert any(sample_json[c.indicator.id]["spc_status"] == "on" for c in cards.cards if c.indicator.activity)
+    lead_on = dataclasses.replace(sample_dataset, indicators=tuple(
+        dataclasses.replace(i, spc_chart=True) if i.activity else i for i in sample_dataset.indicators))
+    shown = [f for f in figures(_document(lead_on)) if f.chart.spc_mean is not None]
+    assert len(shown) == sum(1 for c in sample_json.values() if c["spc_status"] == "on")  # lead ones too
     asc09 = next(f for f in figures(document) if "learning disabilities" in f.alt_text.lower())
     assert asc09.alt_text.endswith(
         "Marked: special cause improvement in Jul-13, Aug-13, Sep-13; special cause concern in Nov-12.")
@@ -281,7 +291,7 @@ def test_a_chart_switched_off_by_the_indicator_or_the_report_keeps_the_columns(s
     assert all(f.chart.spc_mean is None for f in figures(document))
     assert len(_tables(document, "Key to the variation")) == 2  # only the charts lose it
     back = dataclasses.replace(none, indicators=tuple(dataclasses.replace(i, spc_chart=True) for i in inds))
-    assert sum(f.chart.spc_mean is not None for f in figures(_document(back))) == 5
+    assert sum(f.chart.spc_mean is not None for f in figures(_document(back))) == 7  # lead charts too, asked
 
 
 def test_the_spc_key_explains_every_icon_it_can_show(sample_dataset):

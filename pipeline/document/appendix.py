@@ -343,7 +343,9 @@ def section_part(section: str, letter: str, cards: tuple[Card, ...], cardset: Ca
     for n, card in numbered:
         if not card.indicator.activity:
             blocks += indicator_page(n, card, wording, spc_chart=spc_columns.chart_shows_limits(dataset, card))
-    blocks += lead_section(section, [(n, card) for n, card in numbered if card.indicator.activity], wording)
+    lead = [(n, card) for n, card in numbered if card.indicator.activity]
+    blocks += lead_section(section, lead, wording, frozenset(
+        card.indicator.id for _, card in lead if spc_columns.chart_shows_limits(dataset, card)))
     if after:
         blocks.append(PageBreak())
         blocks += narrative_blocks(after)

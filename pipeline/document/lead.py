@@ -83,7 +83,7 @@ def latest_position(card: Card) -> Paragraph:
                      style="small")
 
 
-def lead_indicator(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
+def lead_indicator(n: int, card: Card, wording: Wording, spc_chart: bool = False) -> tuple[Block, ...]:
     """One lead indicator: its heading, then its commentary and actions beside its chart,
     the latest figure and its data notes; kept together on one page, read in that order.
     An indicator whose text is longer than LEAD_TEXT_LIMIT gets a page of its own."""
@@ -93,7 +93,7 @@ def lead_indicator(n: int, card: Card, wording: Wording) -> tuple[Block, ...]:
     if not text:
         text = (Paragraph(runs(wording.text("appendix", "no_commentary"))),)
     heading = Heading(3, f"{n}. {ind.title}", anchor=anchor_for(card))
-    chart = (indicator_figure(card), latest_position(card), *_data_notes(card))
+    chart = (indicator_figure(card, spc_chart), latest_position(card), *_data_notes(card))
     if text_cost(commentary, card.commentary.actions if card.commentary else "") <= LEAD_TEXT_LIMIT:
         return (KeepTogether((heading, Columns((text, chart), widths=(TEXT_COLUMN, CHART_COLUMN)))),)
     return (PageBreak(), KeepTogether((heading, Columns((chart[:1], chart[1:]), widths=(CHART_COLUMN, TEXT_COLUMN)))),
@@ -109,13 +109,16 @@ def lead_trend_data(numbered: list[tuple[int, Card]], section: str, wording: Wor
     return tuple(out)
 
 
-def lead_section(section: str, numbered: list[tuple[int, Card]], wording: Wording) -> tuple[Block, ...]:
+def lead_section(section: str, numbered: list[tuple[int, Card]], wording: Wording,
+                 spc_charts: frozenset[str] = frozenset()) -> tuple[Block, ...]:
     """The section's lead indicators after its indicator pages, from a new page under
-    "<section> - Lead indicators", then their trend data; nothing when it has none."""
+    "<section> - Lead indicators", then their trend data; nothing when it has none.
+    ``spc_charts``: the ids of those whose chart shows the SPC mean and limits."""
     if not numbered:
         return ()
     title = Heading(2, wording.text("appendix", "lead_heading", section=section))
-    blocks = [block for n, card in numbered for block in lead_indicator(n, card, wording)]
+    blocks = [block for n, card in numbered
+              for block in lead_indicator(n, card, wording, card.indicator.id in spc_charts)]
     if isinstance(blocks[0], PageBreak):  # the first has a page of its own: the title opens it
         first = blocks[1]
         assert isinstance(first, KeepTogether)

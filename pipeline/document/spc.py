@@ -61,10 +61,14 @@ def section_shows_spc(dataset, cards: tuple[Card, ...]) -> bool:
 def chart_shows_limits(dataset, card: Card) -> bool:
     """The indicator's chart shows the mean, process limits and special-cause points: the
     indicator's ``spc_chart`` (blank: the report sheet's ``spc_chart``, default on), when
-    the card has limits for its latest figure."""
+    the card has limits for its latest figure. A lead (activity) indicator's chart shows
+    them only when its own ``spc_chart`` says so: its chart is read against its expected
+    range's threshold lines (seed 004), which the limits would crowd."""
     if card.spc.status != "on" or not report_shows_spc(dataset):
         return False
     own = getattr(card.indicator, "spc_chart", None)
+    if card.indicator.activity:
+        return bool(own)
     return bool(own if own is not None else getattr(dataset.report, "spc_chart", True))
 
 

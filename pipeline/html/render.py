@@ -293,12 +293,23 @@ class _Writer:
             if cell.colspan > 1:
                 attrs += f' colspan="{cell.colspan}"'
             content = self._runs(cell.content)
+            if cell.icons:
+                content = self._icons(cell.icons) + content
             if cell.header:
                 scope = cell.scope or ("col" if in_head else "row")
                 cells.append(f'<th scope="{scope}"{attrs}>{content}</th>')
             else:
                 cells.append(f"<td{attrs}>{content}</td>")
         return "<tr>" + "".join(cells) + "</tr>"
+
+    def _icons(self, icons) -> str:
+        """SPC icons, drawn from the same shapes as the PDF's (pipeline.style.icons). Hidden
+        from screen readers: the cell's own words say what each icon means, and saying it
+        twice would be noise."""
+        from pipeline.style.icons import icon_svg
+
+        return "".join(f'<span class="spc-icon" aria-hidden="true">{icon_svg(i.kind, self.house.spc)}</span>'
+                       for i in icons)
 
     # -- charts -----------------------------------------------------------------------------
     def _figure(self, block: Figure) -> str:

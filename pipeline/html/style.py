@@ -103,6 +103,9 @@ def stylesheet(house: HouseStyle) -> str:
         "header.masthead p{margin:.25rem 0}",
         f"nav.contents{{border:1px solid {c.grid};padding:.5rem 1rem;margin:1rem 0}}",
         "nav.contents ul{margin:0;padding:0;list-style:none}",
+        # an SPC icon sits before its words, on their line
+        ".spc-icon{display:inline-block;vertical-align:middle;margin-right:.3em}",
+        ".spc-icon svg{display:block}",
         "nav.contents ul ul{padding-left:1.25rem}",
         "nav.contents li{margin:.2rem 0}",
         "nav.contents a{display:inline-block;padding:.25rem 0;min-height:1.5rem}",

@@ -134,10 +134,13 @@ def _assurance(kind: str, colours) -> tuple[Shape, ...]:
 
 def icon_svg(kind: str, colours, size: str = "1.6em", title: str = "") -> str:
     """The icon as an inline SVG element of ``size`` (a CSS length), with ``title`` (its
-    meaning in words) as its accessible name; the HTML edition's form of the icon."""
+    meaning in words) as its accessible name; the HTML edition's form of the icon. Without a
+    title it is decoration, hidden from assistive technology: for an icon whose words are
+    printed beside it (an image without a name would be announced as an unnamed image)."""
+    name = (f' role="img" aria-label="{escape(title, {chr(34): "&quot;"})}"' if title
+            else ' aria-hidden="true" focusable="false"')
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE:g} {SIZE:g}" width="{size}" '
-             f'height="{size}" role="img"' + (f' aria-label="{escape(title, {chr(34): "&quot;"})}"' if title else "")
-             + ">"]
+             f'height="{size}"{name}>']
     if title:
         parts.append(f"<title>{escape(title)}</title>")
     for shape in icon(kind, colours).shapes:
