@@ -77,7 +77,7 @@ def test_the_three_source_report_prints_the_samples_text(run_cli, split, sample_
 def test_validate_and_cards_take_a_definition(run_cli, split, sample_path):
     checked = run_cli("validate", split["definition"])
     assert checked.exit_code == 0, checked.stderr
-    assert "17 indicators in 2 sections" in checked.stdout
+    assert "23 indicators in 2 sections" in checked.stdout
     # each data-quality warning names the source its figures are in
     warned = [line for line in checked.stderr.splitlines() if line.startswith("warning: ")]
     assert warned and all(line.startswith(f"warning: {split['adults_a']}: ") or
