@@ -55,7 +55,7 @@ def _rows(dataset):
 def test_the_sample_reads_the_same_from_each_layout():
     long, wide, csv = (read_dataset(p) for p in (SAMPLE, WIDE, CSV_FOLDER))
     assert _rows(long) == _rows(wide) == _rows(csv)
-    assert sum(len(v) for v in long.values.values()) == 182
+    assert sum(len(v) for v in long.values.values()) == 242
     assert [i.title for i in long.indicators] == [i.title for i in csv.indicators]
     assert (long.report, long.commentary, long.narrative, long.contacts) == \
         (csv.report, csv.commentary, csv.narrative, csv.contacts)
@@ -73,7 +73,13 @@ def test_the_shipped_samples_are_what_the_tool_writes(tmp_path):
     assert (tmp_path / "csv" / CSV_FOLDER.name / "indicators.csv").read_bytes() == \
         (CSV_FOLDER / "indicators.csv").read_bytes()
     assert (tmp_path / "wide" / WIDE.name).read_bytes() == WIDE.read_bytes()
-    assert len(written) == 3
+    # the report definition (docs/report-definition.md): its TOML and its three workbooks
+    shipped = ROOT / "inputs" / "definition"
+    assert sorted(p.name for p in shipped.iterdir()) == \
+        ["adults.xlsx", "children.xlsx", "fsc_2013-09.toml", "report.xlsx"]
+    for path in shipped.iterdir():
+        assert (tmp_path / "definition" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert len(written) == 4
 
 
 def test_the_sample_builds_to_the_same_bytes_from_long_wide_and_csv(run_cli, tmp_path):
