@@ -73,7 +73,13 @@ def test_the_shipped_samples_are_what_the_tool_writes(tmp_path):
     assert (tmp_path / "csv" / CSV_FOLDER.name / "indicators.csv").read_bytes() == \
         (CSV_FOLDER / "indicators.csv").read_bytes()
     assert (tmp_path / "wide" / WIDE.name).read_bytes() == WIDE.read_bytes()
-    assert len(written) == 3
+    # the report definition (docs/report-definition.md): its TOML and its three workbooks
+    shipped = ROOT / "inputs" / "definition"
+    assert sorted(p.name for p in shipped.iterdir()) == \
+        ["adults.xlsx", "children.xlsx", "fsc_2013-09.toml", "report.xlsx"]
+    for path in shipped.iterdir():
+        assert (tmp_path / "definition" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert len(written) == 4
 
 
 def test_the_sample_builds_to_the_same_bytes_from_long_wide_and_csv(run_cli, tmp_path):

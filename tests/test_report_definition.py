@@ -4,6 +4,7 @@ builds the sample's report, validation across the files names each file, and com
 goes back to the file it is kept in."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -85,6 +86,29 @@ def test_validate_and_cards_take_a_definition(run_cli, split, sample_path):
                           line.startswith(f"warning: {split['children']}: ") for line in warned)
     assert run_cli("cards", split["definition"], "--format", "json").stdout == \
         run_cli("cards", sample_path, "--format", "json").stdout
+
+
+def test_the_shipped_definition_is_the_sample_split_by_section(sample_dataset):
+    """inputs/definition/ (written by tools/make_sample_workbook.py, run by the docs' commands)
+    reads as the sample workbook, each file holding only its own part."""
+    shipped = Path(__file__).resolve().parents[1] / "inputs" / "definition" / "fsc_2013-09.toml"
+    got = read_report_input(shipped)
+    data = got.dataset
+    assert [i.id for i in data.indicators] == [i.id for i in sample_dataset.indicators]
+    def unplaced(rows):  # the rows as read, but for where they are in their file
+        return sorted((dataclasses.replace(r, row=0) for r in rows), key=lambda r: (r.indicator_id, str(r.period)))
+
+    assert {k: unplaced(v) for k, v in data.values.items()} == \
+        {k: unplaced(v) for k, v in sample_dataset.values.items()}
+    assert unplaced(data.commentary) == unplaced(sample_dataset.commentary)
+    assert (data.report, data.narrative, data.contacts, data.sections, data.section_details) == \
+        (sample_dataset.report, sample_dataset.narrative, sample_dataset.contacts, sample_dataset.sections,
+         sample_dataset.section_details)
+    assert {ind.id: got.origins[ind.id].name for ind in data.indicators} == \
+        {ind.id: "adults.xlsx" if ind.section == "Adult Social Care" else "children.xlsx" for ind in data.indicators}
+    assert {got.homes[ind.id].name for ind in data.indicators if ind.section == "Adult Social Care"} == {"report.xlsx"}
+    assert {got.homes[ind.id].name for ind in data.indicators if ind.section != "Adult Social Care"} == \
+        {"children.xlsx"}
 
 
 def test_a_single_workbook_reads_as_before(sample_path, sample_dataset):
