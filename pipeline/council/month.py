@@ -23,12 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import EXIT_FAILED, EXIT_PROBLEMS, InputProblems, PipelineError, Problem
+from pipeline.infra.toml_file import read_toml
 from pipeline.rules.periods import Month, parse_month
 
 TOP_KEYS = ("month", "jobs", "reports")
@@ -119,21 +119,7 @@ def read_month(path: str | os.PathLike) -> CouncilMonth:
     def add(where, key, message):
         problems.append(Problem(name, where, None, key, message))
 
-    def fail(message):
-        raise InputProblems(name, [Problem(name, None, None, None, message)])
-
-    if not path.exists():
-        fail("file not found")
-    if path.is_dir():
-        fail("is a folder, not a council month file")
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        fail("is not a text (UTF-8) TOML file")
-    except tomllib.TOMLDecodeError as exc:
-        fail(f"is not valid TOML: {exc}")
-    except OSError as exc:
-        fail(f"cannot be read: {exc.strerror}")
+    data, _digest = read_toml(path, "a council month file")
     folder = path.resolve().parent
     for key in data:
         if key not in TOP_KEYS:

@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputProblems, Problem
+from pipeline.infra.toml_file import read_toml
 from pipeline.input.tables import Dataset
 from pipeline.rules.periods import Month
 
@@ -187,22 +186,7 @@ def load_definition(path: str | os.PathLike) -> Definition:
     name = str(path)
     col = _Collector(name)
 
-    def fail(message):
-        raise InputProblems(name, [Problem(name, None, None, None, message)])
-
-    if not path.exists():
-        fail("file not found")
-    if path.is_dir():
-        fail("is a folder, not a report definition")
-    try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        fail("is not a text (UTF-8) TOML file")
-    except tomllib.TOMLDecodeError as exc:
-        fail(f"is not valid TOML: {exc}")
-    except OSError as exc:
-        fail(f"cannot be read: {exc.strerror}")
+    data, digest = read_toml(path, "a report definition")
     folder = path.resolve().parent
 
     _unknown_keys(data, TOP_KEYS, None, col)
@@ -248,7 +232,7 @@ def load_definition(path: str | os.PathLike) -> Definition:
     if col.problems:
         raise InputProblems(name, col.problems)
     assert workbook is not None
-    return Definition(path=path, workbook=workbook, sources=tuple(sources), digest=hashlib.sha256(raw).hexdigest())
+    return Definition(path=path, workbook=workbook, sources=tuple(sources), digest=digest)
 
 
 def _sections(table: dict, where: str, col: _Collector) -> tuple[str, ...] | None:

@@ -19,12 +19,12 @@ import difflib
 import hashlib
 import os
 import re
-import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputProblems, Problem
+from pipeline.infra.toml_file import read_toml
 from pipeline.rules.periods import Month, parse_month
 
 # Local Government Act 1972, Schedule 12A, Part 1 (England): the standard short descriptions.
@@ -329,22 +329,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     name = str(path)
     col = _Collector(name)
 
-    def fail(message):
-        raise InputProblems(name, [Problem(name, None, None, None, message)])
-
-    if not path.exists():
-        fail("file not found")
-    if path.is_dir():
-        fail("is a folder, not a manifest file")
-    try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        fail("is not a text (UTF-8) TOML file")
-    except tomllib.TOMLDecodeError as exc:
-        fail(f"is not valid TOML: {exc}")
-    except OSError as exc:
-        fail(f"cannot be read: {exc.strerror}")
+    data, digest = read_toml(path, "a manifest file")
     folder = path.resolve().parent
 
     _unknown_keys(data, TOP_KEYS, None, col)
@@ -444,7 +429,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     return Manifest(
         path=path.resolve(), folder=folder, committee=committee, date=date, time=time, venue=venue,
         members=tuple(members), items=tuple(items), contact=contact, telephone=telephone, email=email,
-        first_page=first_page, supplement=supplement, digest=hashlib.sha256(raw).hexdigest(),
+        first_page=first_page, supplement=supplement, digest=digest,
     )
 
 
