@@ -15,7 +15,6 @@ complete, and are named as written (:func:`pipeline.infra.atomic.note_committed`
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import signal
@@ -27,8 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import EXIT_FAILED, EXIT_PROBLEMS, InputProblems, PipelineError, Problem
-from pipeline.infra.toml_file import read_toml
+from pipeline.errors import EXIT_FAILED, EXIT_PROBLEMS, InputProblems, PipelineError
+from pipeline.infra.toml_file import Collector, read_toml, unknown_keys
 from pipeline.rules.periods import Month, parse_month
 
 TOP_KEYS = ("month", "jobs", "reports")
@@ -105,25 +104,16 @@ class MonthFailed(PipelineError):
 # the month's TOML
 
 
-def _suggest(word: str, choices) -> str:
-    hint = difflib.get_close_matches(str(word).lower(), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {hint[0]}?)" if hint else ""
-
-
 def read_month(path: str | os.PathLike) -> CouncilMonth:
     """Read and check the month's TOML; every problem at once, located by table and key."""
     path = Path(path)
     name = str(path)
-    problems: list[Problem] = []
-
-    def add(where, key, message):
-        problems.append(Problem(name, where, None, key, message))
+    col = Collector(name)
+    problems, add = col.problems, col.add
 
     data, _digest = read_toml(path, "a council month file")
     folder = path.resolve().parent
-    for key in data:
-        if key not in TOP_KEYS:
-            add(None, key, f"unknown key{_suggest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
+    unknown_keys(data, TOP_KEYS, None, col)
     month = None
     if "month" in data:
         try:
@@ -146,9 +136,7 @@ def read_month(path: str | os.PathLike) -> CouncilMonth:
         if not isinstance(table, dict):
             add(where, None, "must be a table ([[reports]])")
             continue
-        for key in table:
-            if key not in REPORT_KEYS:
-                add(where, key, f"unknown key{_suggest(key, REPORT_KEYS)}; allowed: {', '.join(REPORT_KEYS)}")
+        unknown_keys(table, REPORT_KEYS, where, col)
         source = _file(table.get("input"), folder, where, add)
         out_raw = table.get("out")
         out = None

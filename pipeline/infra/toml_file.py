@@ -34,3 +34,31 @@ def read_toml(path: str | os.PathLike, what: str) -> tuple[dict, str]:
     except OSError as exc:
         fail(f"cannot be read: {exc.strerror}")
     return data, hashlib.sha256(raw).hexdigest()
+
+
+class Collector:
+    """Every problem of one TOML file, located by table and key (``reports[2]``, ``out``),
+    so that all of them are reported at once."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, where: str | None, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, where, None, key, message))
+
+
+def suggest(word: str, choices) -> str:
+    """The hint for a mistyped key (' (did you mean x?)'), or nothing."""
+    import difflib
+
+    hint = difflib.get_close_matches(str(word).lower(), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {hint[0]}?)" if hint else ""
+
+
+def unknown_keys(table: dict, allowed, where: str | None, col: Collector) -> None:
+    """A problem for each key of ``table`` not in ``allowed`` (a typing slip would otherwise
+    be silently ignored)."""
+    for key in table:
+        if key not in allowed:
+            col.add(where, key, f"unknown key{suggest(key, allowed)}; allowed: {', '.join(allowed)}")

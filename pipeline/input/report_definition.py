@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputProblems, Problem
-from pipeline.infra.toml_file import read_toml
+from pipeline.infra.toml_file import Collector, read_toml, unknown_keys
 from pipeline.input.tables import Dataset
 from pipeline.rules.periods import Month
 
@@ -140,27 +140,7 @@ def commentary_homes(path: str | os.PathLike) -> tuple[Path, ...]:
 # the definition file
 
 
-class _Collector:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def add(self, where: str | None, key: str | None, message: str):
-        self.problems.append(Problem(self.file, where, None, key, message))
-
-
-def _suggest(word: str, choices) -> str:
-    hint = difflib.get_close_matches(str(word).lower(), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {hint[0]}?)" if hint else ""
-
-
-def _unknown_keys(table: dict, allowed, where, col: _Collector):
-    for key in table:
-        if key not in allowed:
-            col.add(where, key, f"unknown key{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
-
-
-def _path(raw, folder: Path, where, key, col: _Collector) -> Path | None:
+def _path(raw, folder: Path, where, key, col: Collector) -> Path | None:
     """A file named relative to the definition's folder (or absolute); it must exist."""
     if not isinstance(raw, str) or not raw.strip():
         col.add(where, key, "must be a file path in quotes, relative to the definition's folder")
@@ -184,12 +164,12 @@ def load_definition(path: str | os.PathLike) -> Definition:
     once, located by table and key (``sources[2]``, column ``sections``)."""
     path = Path(path)
     name = str(path)
-    col = _Collector(name)
+    col = Collector(name)
 
     data, digest = read_toml(path, "a report definition")
     folder = path.resolve().parent
 
-    _unknown_keys(data, TOP_KEYS, None, col)
+    unknown_keys(data, TOP_KEYS, None, col)
     workbook = None
     if "workbook" not in data:
         col.add(None, "workbook",
@@ -207,7 +187,7 @@ def load_definition(path: str | os.PathLike) -> Definition:
         if not isinstance(table, dict):
             col.add(where, None, "must be a table ([[sources]])")
             continue
-        _unknown_keys(table, SOURCE_KEYS, where, col)
+        unknown_keys(table, SOURCE_KEYS, where, col)
         given = table.get("path")
         if given is None:
             col.add(where, "path", 'missing: the source workbook, e.g. path = "adults.xlsx"')
@@ -235,7 +215,7 @@ def load_definition(path: str | os.PathLike) -> Definition:
     return Definition(path=path, workbook=workbook, sources=tuple(sources), digest=digest)
 
 
-def _sections(table: dict, where: str, col: _Collector) -> tuple[str, ...] | None:
+def _sections(table: dict, where: str, col: Collector) -> tuple[str, ...] | None:
     if "sections" not in table:
         return None
     raw = table["sections"]

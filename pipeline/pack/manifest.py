@@ -15,7 +15,6 @@ Nothing in this module writes anything.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import os
 import re
@@ -23,8 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import InputProblems, Problem
-from pipeline.infra.toml_file import read_toml
+from pipeline.errors import InputProblems
+from pipeline.infra.toml_file import Collector, read_toml, suggest, unknown_keys
 from pipeline.rules.periods import Month, parse_month
 
 # Local Government Act 1972, Schedule 12A, Part 1 (England): the standard short descriptions.
@@ -126,27 +125,7 @@ class Manifest:
         return [(i, d) for i, d in self.documents() if d.late]
 
 
-class _Collector:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def add(self, where: str | None, key: str | None, message: str):
-        self.problems.append(Problem(self.file, where, None, key, message))
-
-
-def _suggest(word: str, choices) -> str:
-    hint = difflib.get_close_matches(str(word).lower(), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {hint[0]}?)" if hint else ""
-
-
-def _unknown_keys(table: dict, allowed, where, col: _Collector):
-    for key in table:
-        if key not in allowed:
-            col.add(where, key, f"unknown key{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
-
-
-def _text(table: dict, key: str, where, col: _Collector, required=True) -> str:
+def _text(table: dict, key: str, where, col: Collector, required=True) -> str:
     value = table.get(key)
     if value is None:
         if required:
@@ -161,7 +140,7 @@ def _text(table: dict, key: str, where, col: _Collector, required=True) -> str:
     return value
 
 
-def _date(table: dict, key: str, where, col: _Collector, required=True) -> dt.date | None:
+def _date(table: dict, key: str, where, col: Collector, required=True) -> dt.date | None:
     value = table.get(key)
     if value is None:
         if required:
@@ -180,7 +159,7 @@ def _date(table: dict, key: str, where, col: _Collector, required=True) -> dt.da
     return None
 
 
-def _time(table: dict, key: str, where, col: _Collector) -> dt.time | None:
+def _time(table: dict, key: str, where, col: Collector) -> dt.time | None:
     value = table.get(key)
     if value is None:
         col.add(where, key, 'missing (write the time as "10:00")')
@@ -203,7 +182,7 @@ def _positive_int(table, key, where, col, default=1) -> int:
     return value
 
 
-def _resolve(raw, folder: Path, where, key, col: _Collector) -> Path | None:
+def _resolve(raw, folder: Path, where, key, col: Collector) -> Path | None:
     """A path relative to the manifest's folder that must stay inside its tree."""
     if not isinstance(raw, str) or not raw.strip():
         col.add(where, key, "must be a file path in quotes, relative to the manifest's folder")
@@ -226,7 +205,7 @@ def _resolve(raw, folder: Path, where, key, col: _Collector) -> Path | None:
     return resolved
 
 
-def _check_pdf(path: Path, raw: str, where, col: _Collector) -> None:
+def _check_pdf(path: Path, raw: str, where, col: Collector) -> None:
     try:
         head = path.read_bytes()[:1024]
     except OSError as exc:
@@ -248,12 +227,12 @@ def _check_pdf(path: Path, raw: str, where, col: _Collector) -> None:
         col.add(where, "pdf", f"{raw}: the PDF is damaged and cannot be read ({type(exc).__name__})")
 
 
-def _check_workbook(path: Path, raw: str, where, col: _Collector) -> None:
+def _check_workbook(path: Path, raw: str, where, col: Collector) -> None:
     if not zipfile.is_zipfile(path):
         col.add(where, "workbook", f"{raw}: is not an Excel .xlsx workbook")
 
 
-def _access(doc: dict, where, col: _Collector) -> tuple[bool, int | None] | None:
+def _access(doc: dict, where, col: Collector) -> tuple[bool, int | None] | None:
     """(is exempt, paragraph) or None when it cannot be decided."""
     raw = doc.get("access")
     paragraph = doc.get("paragraph")
@@ -281,15 +260,15 @@ def _access(doc: dict, where, col: _Collector) -> tuple[bool, int | None] | None
             col.add(where, "paragraph", f"{paragraph!r} is not a paragraph of Schedule 12A, Part 1 (1 to 7)")
             return None
         return (True, paragraph)
-    col.add(where, "access", f'"{raw}" is neither "public" nor "exempt"{_suggest(value, ("public", "exempt"))}')
+    col.add(where, "access", f'"{raw}" is neither "public" nor "exempt"{suggest(value, ("public", "exempt"))}')
     return None
 
 
-def _document(doc, folder: Path, where: str, col: _Collector) -> DocumentRef | None:
+def _document(doc, folder: Path, where: str, col: Collector) -> DocumentRef | None:
     if not isinstance(doc, dict):
         col.add(where, None, "must be a table ([[items.documents]])")
         return None
-    _unknown_keys(doc, DOCUMENT_KEYS, where, col)
+    unknown_keys(doc, DOCUMENT_KEYS, where, col)
     title = _text(doc, "title", where, col)
     access = _access(doc, where, col)
     late = doc.get("late", False)
@@ -327,17 +306,17 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     """Read and validate the manifest at ``path``; every problem is reported at once."""
     path = Path(path)
     name = str(path)
-    col = _Collector(name)
+    col = Collector(name)
 
     data, digest = read_toml(path, "a manifest file")
     folder = path.resolve().parent
 
-    _unknown_keys(data, TOP_KEYS, None, col)
+    unknown_keys(data, TOP_KEYS, None, col)
     meeting = data.get("meeting")
     if not isinstance(meeting, dict):
         col.add("meeting", None, "missing [meeting] table (committee, date, time, venue, members)")
         meeting = {}
-    _unknown_keys(meeting, MEETING_KEYS, "meeting", col)
+    unknown_keys(meeting, MEETING_KEYS, "meeting", col)
     committee = _text(meeting, "committee", "meeting", col)
     date = _date(meeting, "date", "meeting", col)
     time = _time(meeting, "time", "meeting", col)
@@ -378,7 +357,7 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
                 col.add(where, "number", f'item {number} is listed twice (also {seen_numbers[key]})')
             else:
                 seen_numbers[key] = where
-        _unknown_keys(raw_item, ITEM_KEYS, where, col)
+        unknown_keys(raw_item, ITEM_KEYS, where, col)
         title = _text(raw_item, "title", where, col)
         docs_raw = raw_item.get("documents", [])
         if not isinstance(docs_raw, list):
@@ -437,12 +416,12 @@ def _access_label(doc: DocumentRef) -> str:
     return f"exempt, paragraph {doc.exempt_paragraph}" if doc.exempt else "public"
 
 
-def _supplement(table, col: _Collector) -> Supplement | None:
+def _supplement(table, col: Collector) -> Supplement | None:
     where = "supplement"
     if not isinstance(table, dict):
         col.add(where, None, "must be a table ([supplement])")
         return None
-    _unknown_keys(table, SUPPLEMENT_KEYS, where, col)
+    unknown_keys(table, SUPPLEMENT_KEYS, where, col)
     date = _date(table, "date", where, col)
     reason = _text(table, "reason", where, col)
     first_page = _positive_int(table, "first_page", where, col)
