@@ -11,9 +11,8 @@ import re
 import pytest
 from pdf_documents import make_document, sample_document_and_images
 
-from pipeline.document.model import Heading, walk
+from pipeline.document.model import CONTENTS_TITLE, Heading, walk
 from pipeline.pdf.flowables import MIN_CONTINUED_LINES, TIGHTEN_MIN_SCALE
-from pipeline.pdf.story import CONTENTS_TITLE
 
 INDICATOR = re.compile(r"^\d+\. \S")
 

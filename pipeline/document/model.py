@@ -19,6 +19,9 @@ Orientation = Literal["portrait", "landscape"]
 Align = Literal["left", "right", "center"]
 ParagraphStyle = Literal["body", "quote", "small", "lead", "signature"]
 
+# the title every edition gives a part's contents list (the renderers draw the list itself)
+CONTENTS_TITLE = "Contents"
+
 
 @dataclass(frozen=True)
 class Run:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from pipeline.document.common import NOT_RATED
 from pipeline.document.model import (
+    CONTENTS_TITLE,
     BulletList,
     ChartSpec,
     Columns,
@@ -475,7 +476,6 @@ def _table_grid(widths) -> str:
     return "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{int(width / 635)}"/>' for width in widths) + "</w:tblGrid>"
 
 
-CONTENTS_TITLE = "Contents"
 
 
 def contents_plan(part: Part):

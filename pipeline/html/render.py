@@ -21,7 +21,9 @@ import re
 from collections.abc import Mapping
 from html import escape
 
+from pipeline.document.common import NOT_RATED
 from pipeline.document.model import (
+    CONTENTS_TITLE,
     BulletList,
     ChartSpec,
     Columns,
@@ -40,8 +42,6 @@ from pipeline.document.model import (
 from pipeline.errors import PipelineError
 from pipeline.rules.figures import format_figure, format_target
 
-CONTENTS_TITLE = "Contents"
-NOT_RATED = "not rated"  # (pipeline.document.common.NOT_RATED: the word the model rates nothing with)
 _RAG_CLASS = {"GREEN": "rag-green", "AMBER": "rag-amber", "RED": "rag-red"}
 _ALIGN = {"left": "", "right": "right", "center": "center"}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from pipeline.document.model import (
+    CONTENTS_TITLE,
     BulletList,
     Cell,
     ChartSpec,
@@ -50,7 +51,6 @@ from pipeline.document.model import (
 )
 from pipeline.errors import OutputError
 
-CONTENTS_TITLE = "Contents"
 CONTINUED = " (continued)"  # after an indicator's heading, atop a page it runs on to
 
 
